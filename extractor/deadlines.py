@@ -1,0 +1,127 @@
+"""Deadlines: find the forms of `rules/deadlines.yaml` in a text and resolve them to dates.
+
+Resolution takes an explicit reference date (the notice's date); with none, forms that need
+it resolve to no date. Impossible dates ("31/2/2020", "ngày 45") give no date, never a crash.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from .models import Deadline, DeadlineKind
+from .rules import CompiledRule, RuleSet
+
+__all__ = ["find_deadlines", "pick_deadline", "resolve"]
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _add_working_days(start: date, n: int) -> date:
+    d = start
+    while n > 0:
+        d += timedelta(days=1)
+        if d.weekday() < 5:
+            n -= 1
+    return d
+
+
+def _add_months(start: date, n: int) -> date:
+    y, m = divmod(start.month - 1 + n, 12)
+    y, m = start.year + y, m + 1
+    return date(y, m, min(start.day, calendar.monthrange(y, m)[1]))
+
+
+def _int(m: re.Match[str], name: str) -> int | None:
+    groups = m.groupdict()
+    return int(groups[name]) if groups.get(name) else None
+
+
+def resolve(rule: CompiledRule, m: re.Match[str], ref: date | None) -> tuple[date | None, str | None]:
+    """The date a tracker enters for this match, and a note when there is none."""
+    kind = rule.kind
+    y = _int(m, "y")
+    try:
+        if kind in ("exact_date", "range_end"):
+            d, mo = _int(m, "d"), _int(m, "m")
+            if d is None or mo is None:
+                return None, "incomplete date"
+            if y is not None:
+                return date(y, mo, d), None
+            if ref is None:
+                return None, "no year and no notice date"
+            out = date(ref.year, mo, d)
+            return (out if out >= ref else date(ref.year + 1, mo, d)), None
+        if kind == "end_of_month":
+            mo = _int(m, "m")
+            if mo is None:
+                return None, "incomplete month"
+            if y is None:
+                if ref is None:
+                    return None, "no year and no notice date"
+                y = ref.year if _month_end(ref.year, mo) >= ref else ref.year + 1
+            return _month_end(y, mo), None
+        if kind == "end_of_quarter":
+            q_text = m.group("q")
+            q = ROMAN.get(q_text.upper()) or int(q_text)
+            y = y if y is not None else (ref.year if ref else None)
+            return (_month_end(y, 3 * q), None) if y is not None else (None, "no year")
+        if kind in ("end_of_half", "end_of_year"):
+            y = y if y is not None else (ref.year if ref else None)
+            if y is None:
+                return None, "no year and no notice date"
+            return (date(y, 6, 30) if rule.value == "H1" else date(y, 12, 31)), None
+        if kind == "relative":
+            if rule.value == "unknown_anchor":
+                return None, "counted from an event the notice does not date"
+            if ref is None:
+                return None, "no notice date to count from"
+            n = int(m.group("n"))
+            unit = " ".join(m.group("unit").split())
+            if unit == "ngày làm việc":
+                return _add_working_days(ref, n), None
+            if unit == "tuần":
+                return ref + timedelta(weeks=n), None
+            if unit == "tháng":
+                return _add_months(ref, n), None
+            return ref + timedelta(days=n), None
+    except ValueError as exc:
+        return None, f"impossible date ({exc})"
+    return None, None
+
+
+def find_deadlines(
+    text: str, start: int, end: int, ref: date | None, rules: RuleSet
+) -> list[Deadline]:
+    """Every deadline form in text[start:end], overlapping ones resolved (earliest, longest)."""
+    found: list[tuple[int, int, int, CompiledRule, re.Match[str]]] = []
+    chunk = text[start:end]
+    for order, rule in enumerate(rules.of("deadlines")):
+        for m in rule.regex.finditer(chunk):
+            if m.end() > m.start():
+                found.append((m.start(), -(m.end() - m.start()), order, rule, m))
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    out: list[Deadline] = []
+    taken_until = -1
+    for a, _neg_len, _order, rule, m in found:
+        if a < taken_until:
+            continue
+        taken_until = m.end()
+        day, note = resolve(rule, m, ref)
+        kind: DeadlineKind = rule.kind  # type: ignore[assignment]
+        out.append(Deadline(day, m.group(0), kind, rule.freq, start + m.start(),
+                            start + m.end(), rule.id, note))
+    return out
+
+
+def pick_deadline(candidates: list[Deadline]) -> Deadline | None:
+    """The task's deadline: the first dated or recurring form; a `none` form only if alone."""
+    for d in candidates:
+        if d.kind != "none":
+            return d
+    return candidates[0] if candidates else None

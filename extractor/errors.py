@@ -1,0 +1,49 @@
+"""Every error the tool raises, in one place, each with a stable code.
+
+Messages are whole sentences that name the file (or rule) and say what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["ExtractorError", "InputError", "RuleError"]
+
+
+class ExtractorError(Exception):
+    """Base class: a problem the user can act on."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class InputError(ExtractorError):
+    """A notice file that cannot be read as text."""
+
+    code = "E100"
+
+    def __init__(self, path: Path | str | None, problem: str, hint: str = "") -> None:
+        where = f"{path}: " if path else ""
+        message = f"{where}{problem}"
+        if hint:
+            message += f" {hint}"
+        super().__init__(message)
+        self.path = str(path) if path else None
+
+
+class RuleError(ExtractorError):
+    """A rule file that is malformed: fails at load, naming the file and rule id."""
+
+    code = "E200"
+
+    def __init__(self, file: Path | str, rule_id: str | None, problem: str) -> None:
+        rid = f" rule {rule_id!r}" if rule_id else ""
+        super().__init__(f"{file}{rid}: {problem} Fix the rule file and run again.")
+        self.file = str(file)
+        self.rule_id = rule_id

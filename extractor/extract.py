@@ -1,0 +1,643 @@
+"""Find tasks: who must do what, with whom, by when, in each directive sentence.
+
+The engine holds no vocabulary: every word it looks for comes from `rules/` (triggers, roles,
+actions, units, boilerplate, sections). A sentence is read in this order:
+
+1. set phrases (`boilerplate`): closing formulas are skipped, a deadline-only sentence dates
+   the previous task;
+2. a unit phrase opening the sentence and followed by a role or action ("Sở X chủ trì ...");
+3. an explicit trigger followed by a unit phrase ("Giao X ...", "UBND tỉnh yêu cầu X ...");
+4. a unit phrase opening a later clause ("Trên cơ sở ..., Sở X chủ trì ...");
+5. a bare imperative ("Đề xuất phương án ...") whose units come from the previous task of the
+   section, the section heading, or the "Kính gửi" list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .deadlines import find_deadlines, pick_deadline
+from .models import Deadline, Span, Task, Trace
+from .nlp import word_starts
+from .rules import CompiledRule, RuleSet
+from .segment import Layout
+
+__all__ = ["extract_tasks"]
+
+SEPARATOR = re.compile(r"\s*[,;]\s*|\s+(?:và|cùng)\s+")
+HEAD_KINDS = ("addressee_ref", "people", "title", "organ", "office", "organization", "area",
+              "collective")
+MAX_UNIT_WORDS = 80
+
+
+def _lower_start(text: str, pos: int) -> bool:
+    return text[pos:pos + 1].islower()
+
+
+def _words(s: str) -> set[str]:
+    return set(re.findall(r"\w+", s.lower()))
+
+
+@dataclass(frozen=True)
+class UnitPhrase:
+    units: tuple[Span, ...]
+    end: int  # where the phrase stopped
+    stop: str  # role | action | stop | relative | colon | end
+    rules: tuple[str, ...]
+
+
+@dataclass
+class _Found:
+    units: tuple[Span, ...]
+    coordinators: tuple[Span, ...]
+    action_start: int
+    rules: list[str]
+    confidence: float
+    units_from: str
+
+
+class TaskFinder:
+    """Stateless reader of sentences, built once per rule set."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.heads = {k: rules.of("units", k) for k in HEAD_KINDS}
+        self.name_parts = rules.of("units", "name_part")
+        self.stops = rules.of("units", "stop")
+        self.roles = rules.of("roles")
+        self.actions = rules.of("actions", "verb") + rules.of("actions", "adverb")
+        self.governing = rules.of("actions", "governing")
+        self.triggers = rules.of("triggers")
+        self.intros = rules.of("sections", "intro")
+
+    # ---------------------------------------------------------------- matching helpers
+    @staticmethod
+    def _match(rules: Iterable[CompiledRule], text: str, pos: int, end: int) -> tuple[CompiledRule, re.Match[str]] | None:
+        for rule in rules:
+            m = rule.regex.match(text, pos, end)
+            if m and m.end() > pos:
+                return rule, m
+        return None
+
+    def head_at(self, text: str, pos: int, end: int) -> tuple[str, CompiledRule, re.Match[str]] | None:
+        for kind in HEAD_KINDS:
+            hit = self._match(self.heads[kind], text, pos, end)
+            if hit:
+                return kind, hit[0], hit[1]
+        return None
+
+    def action_at(self, text: str, pos: int, end: int, *, any_case: bool = False) -> tuple[CompiledRule, re.Match[str]] | None:
+        if not any_case and not _lower_start(text, pos):
+            return None
+        return self._match(self.actions, text, pos, end)
+
+    def role_at(self, text: str, pos: int, end: int) -> tuple[CompiledRule, re.Match[str]] | None:
+        return self._match(self.roles, text, pos, end)
+
+    # ---------------------------------------------------------------- unit phrases
+    def unit_phrase(self, text: str, start: int, end: int, words: list[int]) -> UnitPhrase | None:
+        """Units named from `start`: the phrase runs to the first role/action/stop word."""
+        while start < end and text[start] in " :":
+            start += 1
+        head = self.head_at(text, start, end)
+        if head is None:
+            return None
+        stop, stop_at = "end", end
+        depth = 0
+        prev_head_end = head[2].end()
+        title_colon = head[0] == "title"
+        count = 0
+        for w in words:
+            if w < start or w >= end:
+                continue
+            count += 1
+            if count > MAX_UNIT_WORDS:
+                stop, stop_at = "end", w
+                break
+            ch = text[w]
+            if ch == "(":
+                depth += 1
+                continue
+            if ch == ")":
+                depth = max(0, depth - 1)
+                continue
+            if depth or w == start:
+                continue
+            if ch == ":":
+                if title_colon and not text[start:w].strip().count(" ") > 3:
+                    title_colon = False
+                    continue
+                stop, stop_at = "colon", w
+                break
+            if ch in ".!?":
+                stop, stop_at = "end", w
+                break
+            if self.role_at(text, w, end):
+                stop, stop_at = "role", w
+                break
+            hit = self.action_at(text, w, end)
+            if hit:
+                after_org = self.head_at(text, prev_head_end, w) is None and re.fullmatch(
+                    r"\s*", text[prev_head_end:w]
+                )
+                if after_org and self._match(self.name_parts, text, w, end):
+                    continue
+                stop, stop_at = "action", w
+                break
+            s = self._match(self.stops, text, w, end)
+            if s:
+                stop, stop_at = ("relative" if s[0].value == "relative" else "stop"), w
+                break
+            org = self._match(self.heads["organization"], text, w, end)
+            if org:
+                prev_head_end = org[1].end()
+        units, rules = self.split_units(text, start, stop_at)
+        if not units:
+            return None
+        return UnitPhrase(tuple(units), stop_at, stop, tuple(rules))
+
+    def split_units(self, text: str, start: int, end: int) -> tuple[list[Span], list[str]]:
+        """Split a unit phrase at top-level separators where a new head starts."""
+        # trim trailing separators and connectives
+        seg = text[start:end]
+        m = re.search(r"(?:[\s,;:–-]|\s(?:và|cùng))*$", seg)
+        end = start + (m.start() if m else len(seg))
+        if end <= start:
+            return [], []
+        prefix = ""
+        head = self.head_at(text, start, end)
+        rules: list[str] = []
+        if head and head[0] == "title":
+            colon = re.match(r"\s*:\s*", text[head[2].end():end])
+            if colon:
+                prefix = head[2].group(0) + " "
+                rules.append(head[1].id)
+                start = head[2].end() + colon.end()
+        pieces: list[tuple[str, int, int]] = []  # (connector, start, end)
+        depth, last, conn = 0, start, ""
+        pos = start
+        while pos < end:
+            ch = text[pos]
+            if ch in "([":
+                depth += 1
+            elif ch in ")]" and depth:
+                depth -= 1
+            elif depth == 0:
+                sm = SEPARATOR.match(text, pos, end)
+                if sm and sm.end() > pos and (ch in ",;" or ch.isspace()):
+                    pieces.append((conn, last, pos))
+                    conn = sm.group(0).strip() or ","
+                    last = pos = sm.end()
+                    continue
+            pos += 1
+        pieces.append((conn, last, end))
+        units: list[list[int]] = []
+        kinds: list[str] = []
+        for conn, a, b in pieces:
+            if a >= b:
+                continue
+            head = self.head_at(text, a, b)
+            if head:
+                rules.append(head[1].id)
+            if not units:
+                units.append([a, b])
+                kinds.append(head[0] if head else "")
+                continue
+            if self._starts_new_unit(text, conn, head, a, units[-1][0], kinds[-1]):
+                units.append([a, b])
+                kinds.append(head[0] if head else "")
+            else:
+                units[-1][1] = b
+        spans = []
+        for a, b in units:
+            a, b = _trim_unit(text, a, b)
+            if b > a:
+                spans.append(Span(prefix + text[a:b], a, b, rules[0] if rules else None))
+        return spans, rules
+
+    def _starts_new_unit(
+        self,
+        text: str,
+        conn: str,
+        head: tuple[str, CompiledRule, re.Match[str]] | None,
+        pos: int,
+        current_start: int,
+        current_kind: str,
+    ) -> bool:
+        if conn == ";":
+            return True
+        if head is None:
+            return False
+        kind, _rule, m = head
+        if kind in ("addressee_ref", "people", "title"):
+            return True
+        if kind == "area":
+            return False
+        if kind == "organ":
+            # "Văn phòng HĐND và UBND huyện" names one office.
+            return not (conn in ("và", "cùng") and current_kind == "office")
+        if kind in ("organization", "office"):
+            nxt = text[m.end():m.end() + 2].strip()
+            specific = bool(nxt) and (nxt[0].isupper() or nxt[0].isdigit())
+            plural = current_kind == "collective"
+            return specific or not plural
+        if kind == "collective":
+            return current_kind != "title"
+        return False
+
+    # ---------------------------------------------------------------- after the units
+    def roles_and_action(
+        self, text: str, pos: int, end: int, words: list[int]
+    ) -> tuple[int, tuple[Span, ...], list[str]]:
+        """Skip role words after the units; collect coordinators. Returns the action start."""
+        rules: list[str] = []
+        coordinators: tuple[Span, ...] = ()
+        for _ in range(6):
+            while pos < end and text[pos] in " ,:":
+                pos += 1
+            hit = self.role_at(text, pos, end)
+            if not hit:
+                break
+            rule, m = hit
+            rules.append(rule.id)
+            pos = m.end()
+            if rule.kind == "coordinate":
+                phrase = self.unit_phrase(text, pos, end, words)
+                if phrase:
+                    coordinators = coordinators + phrase.units
+                    rules.extend(phrase.rules)
+                    pos = phrase.end
+        while pos < end and text[pos] in " ,:":
+            pos += 1
+        return pos, coordinators, rules
+
+    def subject_at(self, text: str, pos: int, end: int, words: list[int]) -> _Found | None:
+        """A unit phrase at `pos` followed by a role, an action, or a colon."""
+        phrase = self.unit_phrase(text, pos, end, words)
+        if phrase is None:
+            return None
+        rules = list(phrase.rules)
+        if phrase.stop == "relative":
+            # "X đến nay chưa có báo cáo ..., khẩn trương gửi ..."
+            for m in re.finditer(r",\s*", text[phrase.end:end]):
+                p = phrase.end + m.end()
+                if self.action_at(text, p, end):
+                    rules.append("unit.stop.relative")
+                    return _Found(phrase.units, (), p, rules, 0.75, "sentence")
+            return None
+        if phrase.stop == "colon":
+            p = phrase.end + 1
+            while p < end and text[p] == " ":
+                p += 1
+            if self.action_at(text, p, end, any_case=True):
+                return _Found(phrase.units, (), p, rules, 0.8, "sentence")
+            return None
+        if phrase.stop not in ("role", "action"):
+            return None
+        action_start, coordinators, role_rules = self.roles_and_action(text, phrase.end, end, words)
+        if not self.action_at(text, action_start, end, any_case=True) and not role_rules:
+            return None
+        return _Found(phrase.units, coordinators, action_start, rules + role_rules, 0.8, "sentence")
+
+    def trigger_in(
+        self, text: str, a: int, b: int, words: list[int], *, heading: bool = False
+    ) -> _Found | None:
+        hits: list[tuple[int, CompiledRule, re.Match[str]]] = []
+        for rule in self.triggers:
+            if (rule.kind == "heading") != heading:
+                continue
+            if rule.regex.pattern.startswith("^"):
+                m = rule.regex.match(text[a:b])
+                if m:
+                    hits.append((a, rule, rule.regex.match(text, a, b) or m))
+                continue
+            for m in rule.regex.finditer(text, a, b):
+                hits.append((m.start(), rule, m))
+        for _pos, rule, m in sorted(hits, key=lambda h: h[0]):
+            after = m.end()
+            while after < b and text[after] in " :":
+                after += 1
+            phrase = self.unit_phrase(text, after, b, words)
+            if phrase is None and ":" in text[m.end():after]:
+                # "yêu cầu: từ ngày ... đến ..., các Đơn vị bố trí ..."
+                for cm in list(re.finditer(r",\s*", text[after:b]))[:2]:
+                    phrase = self.unit_phrase(text, after + cm.end(), b, words)
+                    if phrase:
+                        break
+            if phrase is None:
+                continue
+            start, coordinators, role_rules = self.roles_and_action(text, phrase.end, b, words)
+            rules = [rule.id, *phrase.rules, *role_rules]
+            return _Found(phrase.units, coordinators, start, rules, rule.confidence, "sentence")
+        return None
+
+    def later_subject(self, text: str, a: int, b: int, words: list[int]) -> _Found | None:
+        for m in re.finditer(r"[,;:]\s+", text[a:b]):
+            p = a + m.end()
+            if self.head_at(text, p, b) is None:
+                continue
+            found = self.subject_at(text, p, b, words)
+            if found:
+                found.confidence = 0.7
+                return found
+        return None
+
+    def skip_intro(self, text: str, a: int, b: int, rules: list[str]) -> int:
+        """Skip connectives ("Đồng thời,") and a leading deadline phrase."""
+        for _ in range(3):
+            moved = False
+            for rule in self.intros:
+                m = rule.regex.match(text[a:b])
+                if m:
+                    rules.append(rule.id)
+                    a += m.end()
+                    moved = True
+            if not moved:
+                break
+        return a
+
+    def bare_imperative(self, text: str, a: int, b: int) -> str | None:
+        """The id of the rule making text[a:b] a bare imperative, or None."""
+        hit = self.action_at(text, a, b, any_case=True) or self.role_at(text, a, b)
+        if hit and hit[0].kind != "coordinate":
+            return hit[0].id
+        # "Đối với hồ sơ tồn đọng phải hoàn thành ..." / "Chậm nhất ngày X phải báo cáo ..."
+        stop = re.search(r"[,.;:]", text[a:b])
+        limit = min(b, a + 100, a + stop.start() if stop else b)
+        for rule in self.roles:
+            if rule.kind == "obligation" and rule.regex.search(text, a, limit):
+                return rule.id
+        return None
+
+    def governs(self, text: str, pos: int, end: int) -> bool:
+        return self._match(self.governing, text, pos, end) is not None
+
+
+def _trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " ,;:-–":
+        a += 1
+    while b > a and text[b - 1] in " ,;:.":
+        b -= 1
+    # a parenthetical at the end describes the unit; it is not its name
+    if b > a and text[b - 1] == ")":
+        depth = 0
+        for i in range(b - 1, a - 1, -1):
+            if text[i] == ")":
+                depth += 1
+            elif text[i] == "(":
+                depth -= 1
+                if depth == 0:
+                    if i > a:
+                        b = i
+                        while b > a and text[b - 1] == " ":
+                            b -= 1
+                    break
+    return a, b
+
+
+def _action_span(text: str, a: int, b: int, deadline: Deadline | None) -> Span:
+    """The action: text[a:b] without the deadline phrase, trailing punctuation trimmed."""
+    while b > a and text[b - 1] in " .;,:/":
+        b -= 1
+    while a < b and text[a] in " ,;:":
+        a += 1
+    value = text[a:b]
+    if deadline and deadline.kind != "none" and a <= deadline.start and deadline.end <= b:
+        value = text[a:deadline.start] + " " + text[deadline.end:b]
+        value = re.sub(r"\(\s*\)", " ", value)
+        value = re.sub(r"\s+([,.;:)])", r"\1", value)
+    value = " ".join(value.split()).strip(" ,;:.")
+    if value:
+        value = value[0].lower() + value[1:] if value[:2] != value[:2].upper() else value
+    return Span(value, a, b)
+
+
+def _overlap(a: tuple[Span, ...], b: tuple[Span, ...]) -> float:
+    wa, wb = set().union(*(_words(s.text) for s in a)), set().union(*(_words(s.text) for s in b))
+    return len(wa & wb) / max(1, len(wa | wb))
+
+
+def extract_tasks(
+    text: str,
+    layout: Layout,
+    rules: RuleSet,
+    ref: date | None,
+    trace: list[Trace],
+) -> list[Task]:
+    finder = TaskFinder(rules)
+    boiler = {k: rules.of("boilerplate", k) for k in
+              ("not_task", "narrative", "deadline_only", "all_addressees")}
+    tasks: list[Task] = []
+    last_in_scope: dict[str | None, int] = {}
+    heading_units: dict[str | None, tuple[Span, ...]] = {}
+    heading_deadline: dict[str | None, Deadline] = {}
+    parents = {s.id: s.parent for s in layout.sections}
+    region_start = layout.directive_start
+    explicit_intro = region_start is not None
+
+    def scope_chain(sec: str | None) -> list[str | None]:
+        out: list[str | None] = []
+        while sec is not None:
+            out.append(sec)
+            sec = parents.get(sec)
+        out.append(None)
+        return out
+
+    def first_hit(kind: str, s: str) -> CompiledRule | None:
+        for r in boiler[kind]:
+            if r.regex.search(s):
+                return r
+        return None
+
+    if region_start is None:
+        # No "... như sau:" line: the directives start at the first explicit trigger.
+        for sent in layout.sentences:
+            words = word_starts(text, sent.start, sent.end)
+            if finder.trigger_in(text, sent.start, sent.end, words):
+                region_start = sent.start
+                break
+        else:
+            region_start = 0
+
+    block_sentences: dict[int, int] = {}
+    for sent in layout.sentences:
+        block_sentences[sent.block] = block_sentences.get(sent.block, 0) + 1
+
+    for sent in layout.sentences:
+        if sent.end <= region_start:
+            continue
+        a, b = max(sent.start, region_start), sent.end
+        while a < b and text[a] == " ":
+            a += 1
+        if a >= b:
+            continue
+        block = layout.blocks[sent.block]
+        clause = text[a:b]
+        if clause.isupper() or sum(c.isalpha() for c in clause) < 3:
+            continue
+        words = word_starts(text, a, b)
+
+        # Headings: "2. Giao Sở Tài chính:", "Đối với Sở Y tế:", "1. Trước ngày 15/9/2020, ..."
+        if block.is_heading or (clause.rstrip().endswith(":") and len(clause) < 160):
+            head_found = finder.trigger_in(text, a, b, words, heading=True) or finder.trigger_in(
+                text, a, b, words
+            )
+            rest = text[head_found.action_start:b].strip(" :") if head_found else ""
+            if head_found and not rest:
+                heading_units[sent.section] = head_found.units
+                last_in_scope.pop(sent.section, None)
+                for rid in head_found.rules:
+                    trace.append(Trace(rid, a, b))
+                continue
+            if block.is_heading:
+                dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
+                if dl and dl.kind != "none":
+                    heading_deadline[sent.section] = dl
+                continue
+
+        hit = first_hit("not_task", clause)
+        if hit:
+            trace.append(Trace(hit.id, a, b))
+            continue
+        scope = sent.section
+        prev_idx = last_in_scope.get(scope)
+        hit = first_hit("deadline_only", clause)
+        if hit and prev_idx is not None:
+            dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
+            prev = tasks[prev_idx]
+            if dl and dl.kind != "none" and (prev.deadline is None or prev.deadline.kind == "none"):
+                tasks[prev_idx] = replace(prev, deadline=dl, rules=(*prev.rules, hit.id, dl.rule))
+                trace.append(Trace(hit.id, a, b))
+                continue
+
+        intro_rules: list[str] = []
+        narrative = first_hit("narrative", clause[:200])
+        found: _Found | None = None
+        if narrative is None:
+            found = finder.subject_at(text, a, b, words)
+        if found is None:
+            found = finder.trigger_in(text, a, b, words)
+        if found is None and narrative is None:
+            found = finder.later_subject(text, a, b, words)
+        if found is None and narrative is None:
+            label = block_sentences.get(sent.block, 0) == 1 and not sent.is_item and not re.search(
+                r"[.!?;:)]\s*$", clause
+            )
+            start = finder.skip_intro(text, a, b, intro_rules)
+            lead = pick_deadline(find_deadlines(text, start, b, ref, rules))
+            if lead and lead.start == start and lead.kind != "none":
+                start = lead.end
+                while start < b and text[start] in " ,":
+                    start += 1
+            bare = None if label else finder.bare_imperative(text, start, b)
+            if bare is not None:
+                addressed = first_hit("all_addressees", text[a:b])
+                inherited = _inherit(scope_chain(scope), last_in_scope, heading_units, tasks)
+                if addressed is not None:
+                    units = layout.addressees or (inherited[0] if inherited else ())
+                    source = "addressees" if layout.addressees else "previous_task"
+                    found = _Found(units, (), start, [addressed.id, bare, *intro_rules,
+                                   f"engine.inherit.{source}"], 0.6, source)
+                elif inherited is not None:
+                    found = _Found(inherited[0], (), start, [bare, *intro_rules,
+                                   f"engine.inherit.{inherited[1]}"], 0.65, inherited[1])
+                elif explicit_intro and (sent.is_item or prev_idx is None):
+                    found = _Found((), (), start, [bare, *intro_rules], 0.45, "none")
+        if found is None:
+            continue
+
+        # Units "quý cơ quan" / "các đơn vị" point at the "Kính gửi" list.
+        if layout.addressees and found.units and all(
+            u.rule == "unit.addressee_ref" for u in found.units
+        ):
+            found.units = layout.addressees
+            found.units_from = "addressees"
+
+        # One sentence, several subjects: "A khẩn trương ...; B chỉ đạo ..."
+        clauses = [(found, b)]
+        if not finder.governs(text, found.action_start, b):
+            for m in re.finditer(r";\s+", text[found.action_start:b]):
+                p = found.action_start + m.end()
+                if finder.head_at(text, p, b) is None:
+                    continue
+                nxt = finder.subject_at(text, p, b, words)
+                if nxt and _overlap(nxt.units, clauses[-1][0].units) < 0.5:
+                    clauses[-1] = (clauses[-1][0], found.action_start + m.start())
+                    clauses.append((nxt, b))
+                    break
+
+        for f, end in clauses:
+            dls = find_deadlines(text, f.action_start, end, ref, rules)
+            if f is found:
+                dls = find_deadlines(text, a, end, ref, rules)
+            dl = pick_deadline(dls)
+            dl_rules: list[str] = []
+            if dl is None or dl.kind == "none":
+                for sec in scope_chain(scope):
+                    if sec in heading_deadline:
+                        dl = heading_deadline[sec]
+                        dl_rules.append("engine.inherit.heading_deadline")
+                        break
+            if dl:
+                dl_rules.append(dl.rule)
+            action = _action_span(text, f.action_start, end, dl)
+            if not action.text:
+                continue
+            flags = _flags(f, dl, ref)
+            confidence = round(
+                f.confidence * (1.0 if f.units else 0.7) * (0.85 if "unresolved_deadline" in flags else 1.0),
+                2,
+            )
+            if confidence < 0.5:
+                flags = (*flags, "low_confidence")
+            task = Task(
+                id=f"T{len(tasks) + 1}",
+                section=scope,
+                units=f.units,
+                coordinators=f.coordinators,
+                action=action,
+                deadline=dl,
+                evidence=Span(sent.text, sent.start, sent.end),
+                rules=tuple(dict.fromkeys([*f.rules, *dl_rules])),
+                confidence=confidence,
+                units_from=f.units_from,  # type: ignore[arg-type]
+                flags=flags,
+            )
+            for rid in task.rules:
+                trace.append(Trace(rid, a, end))
+            tasks.append(task)
+            last_in_scope[scope] = len(tasks) - 1
+    return tasks
+
+
+def _inherit(
+    chain: list[str | None],
+    last_in_scope: dict[str | None, int],
+    heading_units: dict[str | None, tuple[Span, ...]],
+    tasks: list[Task],
+) -> tuple[tuple[Span, ...], str] | None:
+    first = chain[0]
+    if first in last_in_scope:
+        return tasks[last_in_scope[first]].units, "previous_task"
+    for sec in chain:
+        if sec in heading_units:
+            return heading_units[sec], "section"
+    return None
+
+
+def _flags(f: _Found, dl: Deadline | None, ref: date | None) -> tuple[str, ...]:
+    flags = []
+    if not f.units:
+        flags.append("no_unit")
+    elif f.units_from != "sentence":
+        flags.append("unit_inherited")
+    if dl is None or (dl.date is None and dl.recurring is None):
+        flags.append("no_deadline")
+    if dl is not None and dl.date is None and dl.kind not in ("none", "recurring"):
+        flags.append("unresolved_deadline")
+    if dl is not None and dl.date is not None and ref is not None and dl.date < ref:
+        flags.append("deadline_before_notice")
+    return tuple(flags)

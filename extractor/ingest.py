@@ -1,0 +1,211 @@
+"""Ingest: bytes of a .txt/.html file -> one canonical, normalized text with an offset map.
+
+Decoding tries, in order: a BOM (UTF-8, UTF-16), strict UTF-8, BOM-less UTF-16, then
+Windows-1258 (the legacy Vietnamese code page). HTML goes through BeautifulSoup: scripts,
+styles and portal chrome are dropped; block elements, list items, table cells and <br> become
+separate lines. The text is then normalized to NFC, with the old tone placement ("hoà", "Uỷ")
+moved to the new one ("hòa", "Ủy") and odd spaces unified; `Document.offset_map` maps every
+canonical offset back to the decoded source text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+from typing import Literal
+
+from .errors import InputError
+from .models import Document, Source
+
+__all__ = ["decode", "html_to_text", "ingest_bytes", "ingest_path", "ingest_text", "normalize"]
+
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
+MAX_BYTES = 50 * 1024 * 1024
+
+# Portal chrome: tags never holding notice text, and class/id words marking navigation etc.
+DROP_TAGS = (
+    "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe",
+    "button", "select", "option", "svg", "canvas", "video", "audio", "object", "embed", "head",
+)
+CHROME = re.compile(
+    r"(?:^|[\s_-])(?:breadcrumbs?|nav|navbar|menu|sidebar|share|social|sharing|comments?|"
+    r"related|relate|tin-?khac|other-?news|footer|header-?top|pager|pagination|tags?|banner|"
+    r"advert|ads|login|search|toolbar|print-?bar|rating)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+BLOCK_TAGS = frozenset(
+    "address article blockquote caption dd div dl dt fieldset figcaption figure h1 h2 h3 h4 h5 "
+    "h6 header hr li main ol p pre section table tbody td tfoot th thead tr ul center".split()
+)
+
+SPACES = {ord(c): " " for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"}
+DROP_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+CLUSTER = re.compile(r"(?s)\r\n|.[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
+# Old tone placement on open syllables: o+toned a/e, u+toned y (not after q: "quý" is right).
+OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ])(?!\w)")
+PAIRS = {"o": "ae", "u": "y"}
+
+
+def _move_tone(m: re.Match[str]) -> str:
+    first, second = m.group(1), m.group(2)
+    base, *marks = unicodedata.normalize("NFD", second)
+    if base.lower() not in PAIRS[first.lower()]:
+        return m.group(0)
+    return unicodedata.normalize("NFC", first + "".join(marks)) + base
+
+
+def normalize(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """NFC, unified spaces and line ends, new-style tones. Returns (text, offset_map)."""
+    text_t = text.translate(SPACES)
+    if "\r" in text_t or any(c in text_t for c in DROP_CHARS) or not unicodedata.is_normalized(
+        "NFC", text_t
+    ):
+        out: list[str] = []
+        breaks: list[tuple[int, int]] = []
+        pos = 0
+        delta = 0
+        for m in CLUSTER.finditer(text_t):
+            chunk = m.group(0)
+            if chunk in ("\r\n", "\r"):
+                new = "\n"
+            elif chunk in DROP_CHARS:
+                new = ""
+            else:
+                new = unicodedata.normalize("NFC", chunk)
+            out.append(new)
+            pos += len(new)
+            d = m.end() - pos
+            if d != delta:
+                breaks.append((pos, m.end()))
+                delta = d
+        text_t = "".join(out)
+        offset_map = tuple(breaks)
+    else:
+        offset_map = ()
+    return OLD_TONE.sub(_move_tone, text_t), offset_map
+
+
+def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
+    """Bytes -> (text, encoding name). Raises InputError with a clear sentence."""
+    if not data.strip():
+        raise InputError(path, "the file is empty.", "Give a notice with text in it.")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"starts with a {enc} mark but is not {enc} ({exc.reason}).",
+                                 "Save it again as UTF-8.") from exc
+    try:
+        text = data.decode("utf-8")
+        if "\x00" in text:
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL bytes")
+        return _check_text(text, path), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if len(data) % 2 == 0 and data.count(0) * 3 > len(data):
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                return _check_text(data.decode(enc), path), enc
+            except (UnicodeDecodeError, InputError):
+                continue
+    if b"\x00" in data:
+        raise InputError(path, "looks like a binary file, not a notice.",
+                         "Give a .txt or .html file.")
+    try:
+        return _check_text(data.decode("cp1258"), path), "cp1258"
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "is not UTF-8, UTF-16 or Windows-1258 text.",
+                         "Save it as UTF-8 and run again.") from exc
+
+
+def _check_text(text: str, path: Path | str | None) -> str:
+    controls = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\n\r\t\f\v")
+    if controls > max(8, len(text[:20000]) // 50):
+        raise InputError(path, "looks like a binary file, not a notice.",
+                         "Give a .txt or .html file.")
+    return text
+
+
+def html_to_text(html: str) -> str:
+    """Visible notice text of a portal page, one block (paragraph, item, cell) per line."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.attrs is None:
+            continue
+        marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""),
+                          str(tag.get("role") or "")])
+        if marks.strip() and CHROME.search(marks) and tag.name not in ("body", "html"):
+            tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    text = soup.get_text()
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def ingest_text(
+    text: str,
+    *,
+    path: str | None = None,
+    fmt: Literal["text", "html"] = "text",
+    encoding: str = "utf-8",
+    data: bytes | None = None,
+) -> Document:
+    """Build the Document from already-decoded text (HTML is converted first)."""
+    source_text = html_to_text(text) if fmt == "html" else text
+    if not source_text.strip():
+        what = "HTML page holds no visible text" if fmt == "html" else "file holds only spaces"
+        raise InputError(path, f"the {what}.", "Give the page of the notice itself.")
+    canonical, offset_map = normalize(source_text)
+    sha = hashlib.sha256(data if data is not None else text.encode("utf-8")).hexdigest()
+    return Document(
+        text=canonical,
+        source=Source(path=path, sha256=sha, format=fmt, encoding=encoding),
+        source_text=source_text,
+        offset_map=offset_map,
+    )
+
+
+def sniff_format(path: Path, text: str) -> Literal["text", "html"]:
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return "html"
+    head = text[:2000].lstrip().lower()
+    return "html" if head.startswith(("<!doctype html", "<html")) else "text"
+
+
+def ingest_bytes(data: bytes, path: Path | str | None = None) -> Document:
+    p = Path(path) if path else Path("notice.txt")
+    if p.suffix.lower() not in HTML_SUFFIXES | TEXT_SUFFIXES:
+        raise InputError(path, f"has the suffix {p.suffix!r}, which this tool does not read.",
+                         "Give a .txt or .html file.")
+    if len(data) > MAX_BYTES:
+        raise InputError(path, f"is larger than {MAX_BYTES // 2**20} MB.",
+                         "Split it into separate notices.")
+    text, encoding = decode(data, path)
+    return ingest_text(text, path=str(path) if path else None, fmt=sniff_format(p, text),
+                       encoding=encoding, data=data)
+
+
+def ingest_path(path: Path) -> Document:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(path, "does not exist.", "Check the path.") from exc
+    except IsADirectoryError as exc:
+        raise InputError(path, "is a folder, not a file.") from exc
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror}).") from exc
+    return ingest_bytes(data, path)

@@ -1,0 +1,169 @@
+"""Typed values passed between the stages. All frozen; offsets index `Document.text`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+__all__ = [
+    "Block",
+    "Deadline",
+    "DeadlineKind",
+    "Document",
+    "Notice",
+    "NoticeMeta",
+    "Section",
+    "Sentence",
+    "Source",
+    "Span",
+    "Task",
+    "Trace",
+]
+
+DeadlineKind = Literal[
+    "exact_date",
+    "end_of_month",
+    "end_of_quarter",
+    "end_of_half",
+    "end_of_year",
+    "relative",
+    "recurring",
+    "range_end",
+    "none",
+]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the canonical text: `text == document.text[start:end]` (after trimming)."""
+
+    text: str
+    start: int
+    end: int
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str | None
+    sha256: str
+    format: Literal["text", "html"]
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """The canonical text of one notice and how it maps back to the source text.
+
+    `offset_map` holds (canonical_offset, source_offset) breakpoints: from each breakpoint on,
+    source = canonical + (source_bp - canonical_bp) until the next one.
+    `source_text` is the decoded file (text input) or the page's extracted text (HTML input).
+    """
+
+    text: str
+    source: Source
+    source_text: str
+    offset_map: tuple[tuple[int, int], ...] = ()
+
+    def to_source(self, offset: int) -> int:
+        """Map a canonical offset to the matching offset in `source_text`."""
+        delta = 0
+        for canon, src in self.offset_map:
+            if canon > offset:
+                break
+            delta = src - canon
+        return offset + delta
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line, list item or table cell; `body` excludes the list/section marker."""
+
+    start: int
+    end: int
+    body_start: int
+    marker: str | None
+    marker_kind: str | None
+    level: int
+    is_heading: bool
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    marker: str
+    level: int
+    title: Span
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    block: int
+    section: str | None
+    is_item: bool
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: date | None
+    text: str
+    kind: DeadlineKind
+    recurring: str | None
+    start: int
+    end: int
+    rule: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    section: str | None
+    units: tuple[Span, ...]
+    coordinators: tuple[Span, ...]
+    action: Span
+    deadline: Deadline | None
+    evidence: Span
+    rules: tuple[str, ...]
+    confidence: float
+    units_from: Literal["sentence", "previous_task", "section", "addressees", "none"] = "sentence"
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoticeMeta:
+    number: Span | None = None
+    date: date | None = None
+    date_span: Span | None = None
+    issuer: Span | None = None
+    type: str | None = None
+    subject: Span | None = None
+    signer: Span | None = None
+    addressees: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One rule firing anywhere in the document: the explanation log."""
+
+    rule: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    document: Document
+    meta: NoticeMeta
+    sections: tuple[Section, ...]
+    tasks: tuple[Task, ...]
+    trace: tuple[Trace, ...] = field(default=())
+
+    @property
+    def rules_fired(self) -> frozenset[str]:
+        return frozenset(t.rule for t in self.trace)

@@ -1,0 +1,40 @@
+"""The whole pipeline on one notice: ingest -> segment -> metadata -> tasks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .extract import extract_tasks
+from .ingest import ingest_path, ingest_text
+from .metadata import extract_meta
+from .models import Document, Notice, Trace
+from .rules import RuleSet, cached_rules
+from .segment import segment
+
+__all__ = ["extract", "extract_document"]
+
+
+def extract_document(document: Document, rules: RuleSet | None = None) -> Notice:
+    rules = rules or cached_rules()
+    text = document.text
+    layout = segment(text, rules)
+    trace: list[Trace] = list(layout.trace)
+    meta = extract_meta(text, rules, trace, layout.body_end)
+    meta = type(meta)(**{**meta.__dict__, "addressees": layout.addressees})
+    tasks = extract_tasks(text, layout, rules, meta.date, trace)
+    return Notice(document=document, meta=meta, sections=layout.sections, tasks=tuple(tasks),
+                  trace=tuple(trace))
+
+
+def extract(source: str | Path, *, rules: RuleSet | None = None) -> Notice:
+    """Extract a notice from a path (a `Path`, or a str naming an existing file) or from text."""
+    if isinstance(source, Path):
+        return extract_document(ingest_path(source), rules)
+    if "\n" not in source and len(source) < 4096:
+        candidate = Path(source)
+        try:
+            if candidate.is_file():
+                return extract_document(ingest_path(candidate), rules)
+        except OSError:
+            pass
+    return extract_document(ingest_text(source), rules)

@@ -1,0 +1,148 @@
+"""Render a Notice: the task JSON (schema in `schema/notice.schema.json`) and a text table."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import textwrap
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .models import Deadline, Notice, Span, Task
+
+__all__ = ["SCHEMA_VERSION", "load_schema", "notice_to_dict", "show_table", "write_json_atomic"]
+
+SCHEMA_VERSION = "1.0"
+
+
+def _span(s: Span | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    out: dict[str, Any] = {"text": s.text, "start": s.start, "end": s.end}
+    if s.rule:
+        out["rule"] = s.rule
+    return out
+
+
+def _deadline(d: Deadline | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {
+        "date": d.date.isoformat() if d.date else None,
+        "text": d.text,
+        "kind": d.kind,
+        "recurring": d.recurring,
+        "start": d.start,
+        "end": d.end,
+        "rule": d.rule,
+        "note": d.note,
+    }
+
+
+def _task(t: Task) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "section": t.section,
+        "units": [u.text for u in t.units],
+        "coordinators": [c.text for c in t.coordinators],
+        "action": t.action.text,
+        "deadline": _deadline(t.deadline),
+        "evidence": {"text": t.evidence.text, "start": t.evidence.start, "end": t.evidence.end},
+        "spans": {
+            "units": [_span(u) for u in t.units],
+            "coordinators": [_span(c) for c in t.coordinators],
+            "action": {"start": t.action.start, "end": t.action.end},
+        },
+        "units_from": t.units_from,
+        "rules": list(t.rules),
+        "confidence": t.confidence,
+        "flags": list(t.flags),
+    }
+
+
+def notice_to_dict(notice: Notice) -> dict[str, Any]:
+    doc, meta = notice.document, notice.meta
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": {
+            "path": doc.source.path,
+            "sha256": doc.source.sha256,
+            "format": doc.source.format,
+            "encoding": doc.source.encoding,
+        },
+        "notice": {
+            "number": meta.number.text if meta.number else None,
+            "date": meta.date.isoformat() if meta.date else None,
+            "issuer": meta.issuer.text if meta.issuer else None,
+            "type": meta.type,
+            "subject": meta.subject.text if meta.subject else None,
+            "signer": meta.signer.text if meta.signer else None,
+            "addressees": [a.text for a in meta.addressees],
+            "spans": {
+                "number": _span(meta.number),
+                "date": _span(meta.date_span),
+                "issuer": _span(meta.issuer),
+                "subject": _span(meta.subject),
+                "signer": _span(meta.signer),
+            },
+        },
+        "text": doc.text,
+        "offset_map": [list(p) for p in doc.offset_map],
+        "sections": [
+            {"id": s.id, "marker": s.marker, "level": s.level, "parent": s.parent,
+             "title": _span(s.title)}
+            for s in notice.sections
+        ],
+        "tasks": [_task(t) for t in notice.tasks],
+        "trace": [{"rule": t.rule, "start": t.start, "end": t.end} for t in notice.trace],
+    }
+
+
+def load_schema() -> dict[str, Any]:
+    data = resources.files("extractor").joinpath("schema/notice.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(data)
+    return schema
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON to a temporary file beside `path`, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def show_table(data: dict[str, Any], width: int = 100) -> str:
+    """The tasks of a task JSON as a readable text table."""
+    n = data.get("notice") or {}
+    lines = [
+        f"Notice {n.get('number') or '?'} of {n.get('date') or '?'} ({n.get('type') or '?'}) "
+        f"by {n.get('issuer') or '?'}",
+        f"{len(data.get('tasks', []))} tasks",
+        "",
+    ]
+    for t in data.get("tasks", []):
+        d = t.get("deadline") or {}
+        due = d.get("date") or (f"({d.get('recurring')})" if d.get("recurring") else "—")
+        lines.append(f"{t['id']:>4}  §{t.get('section') or '-'}  due {due}  "
+                     f"conf {t.get('confidence', 0):.2f}  {' '.join(t.get('flags', []))}")
+        units = "; ".join(t.get("units") or []) or "(no unit)"
+        lines += textwrap.wrap(f"units: {units}", width, initial_indent="      ",
+                               subsequent_indent="        ")
+        if t.get("coordinators"):
+            lines += textwrap.wrap("with: " + "; ".join(t["coordinators"]), width,
+                                   initial_indent="      ", subsequent_indent="        ")
+        lines += textwrap.wrap(f"do: {t.get('action', '')}", width, initial_indent="      ",
+                               subsequent_indent="        ")
+        if d.get("text"):
+            lines.append(f"      deadline text: {d['text']!r} ({d.get('kind')})")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,212 @@
+"""Load, validate and compile the rule data in `rules/*.yaml`.
+
+A rule file is data only. Its shape is checked here with pydantic (unknown keys, bad regexes,
+duplicate ids and unknown kinds fail loudly, naming the file and rule id). Patterns may use
+`<<NAME>>` macros defined in the file's `macros:` block (Duckling-style building blocks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import RuleError
+
+__all__ = ["CompiledRule", "Example", "RuleSet", "default_rules_dir", "load_rules"]
+
+# Which dimensions exist and which `kind` values each accepts (schema, not vocabulary).
+DIMENSIONS: dict[str, frozenset[str]] = {
+    "triggers": frozenset({"assign", "request", "possessive", "heading"}),
+    "roles": frozenset({"lead", "coordinate", "obligation"}),
+    "actions": frozenset({"verb", "adverb", "governing"}),
+    "units": frozenset(
+        {"organ", "organization", "title", "collective", "people", "area", "name_part",
+         "stop", "office", "addressee_ref", "alias"}
+    ),
+    "deadlines": frozenset(
+        {"exact_date", "end_of_month", "end_of_quarter", "end_of_half", "end_of_year",
+         "relative", "recurring", "range_end", "none"}
+    ),
+    "sections": frozenset(
+        {"marker", "abbreviation", "directive_intro", "body_end", "addressee_list", "intro"}
+    ),
+    "boilerplate": frozenset({"not_task", "deadline_only", "all_addressees", "narrative"}),
+    "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),
+}
+MACRO = re.compile(r"<<([A-Z_][A-Z0-9_]*)>>")
+ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+
+
+class Example(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str = Field(min_length=1)
+    ref: date | None = None
+    expect: dict[str, Any] = Field(default_factory=dict)
+
+
+class RuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=ID)
+    description: str = Field(min_length=3)
+    kind: str
+    pattern: str | None = None
+    words: list[str] | None = None
+    case_sensitive: bool = False
+    level: int | None = None
+    freq: str | None = None
+    value: str | None = None
+    confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+    examples: list[Example] = Field(min_length=1)
+    counter_examples: list[Example] = Field(default_factory=list)
+
+
+class RuleFileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    dimension: str
+    description: str
+    macros: dict[str, str] = Field(default_factory=dict)
+    rules: list[RuleModel]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: str
+    dimension: str
+    kind: str
+    description: str
+    regex: re.Pattern[str]
+    words: tuple[str, ...]
+    level: int | None
+    freq: str | None
+    value: str | None
+    confidence: float
+    examples: tuple[Example, ...]
+    counter_examples: tuple[Example, ...]
+    file: str
+
+
+def _words_regex(words: list[str]) -> str:
+    alts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alts)
+    return rf"(?<!\w)(?:{body})(?!\w)"
+
+
+def _expand(pattern: str, macros: dict[str, str], file: str, rid: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in macros:
+            raise RuleError(file, rid, f"unknown macro <<{name}>>.")
+        return macros[name]
+
+    for _ in range(5):  # macros may use macros; bounded so a cycle cannot hang
+        pattern, n = MACRO.subn(sub, pattern)
+        if not n:
+            return pattern
+    raise RuleError(file, rid, "macros nest more than five deep (a cycle?).")
+
+
+def _compile(rule: RuleModel, dim: str, macros: dict[str, str], file: str) -> CompiledRule:
+    if (rule.pattern is None) == (rule.words is None):
+        raise RuleError(file, rule.id, "give exactly one of 'pattern' or 'words'.")
+    allowed = DIMENSIONS[dim]
+    if rule.kind not in allowed:
+        raise RuleError(file, rule.id, f"kind {rule.kind!r} is not one of {sorted(allowed)}.")
+    source = (
+        _expand(rule.pattern, macros, file, rule.id)
+        if rule.pattern is not None
+        else _words_regex(rule.words or [])
+    )
+    flags = 0 if rule.case_sensitive else re.IGNORECASE
+    try:
+        regex = re.compile(source, flags)
+    except re.error as exc:
+        raise RuleError(file, rule.id, f"bad regex ({exc}).") from exc
+    return CompiledRule(
+        id=rule.id, dimension=dim, kind=rule.kind, description=rule.description, regex=regex,
+        words=tuple(rule.words or ()), level=rule.level, freq=rule.freq, value=rule.value,
+        confidence=rule.confidence, examples=tuple(rule.examples),
+        counter_examples=tuple(rule.counter_examples), file=file,
+    )
+
+
+class RuleSet:
+    """All rules, by dimension, in file order; plus a hash of the rule data."""
+
+    def __init__(self, rules: list[CompiledRule], digest: str) -> None:
+        self.rules = tuple(rules)
+        self.digest = digest
+        self.by_id = {r.id: r for r in rules}
+        self._by_dim: dict[tuple[str, str | None], tuple[CompiledRule, ...]] = {}
+
+    def of(self, dimension: str, kind: str | None = None) -> tuple[CompiledRule, ...]:
+        key = (dimension, kind)
+        if key not in self._by_dim:
+            self._by_dim[key] = tuple(
+                r for r in self.rules
+                if r.dimension == dimension and (kind is None or r.kind == kind)
+            )
+        return self._by_dim[key]
+
+
+def default_rules_dir() -> Path:
+    env = os.environ.get("EXTRACTOR_RULES_DIR")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_file(path: Path) -> tuple[RuleFileModel, list[CompiledRule]]:
+    name = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RuleError(name, None, f"is not valid YAML ({exc}).") from exc
+    if not isinstance(raw, dict):
+        raise RuleError(name, None, "must be a mapping with 'dimension' and 'rules'.")
+    try:
+        model = RuleFileModel.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first["loc"]
+        rid = None
+        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+            rules = raw.get("rules") or []
+            if loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+                rid = rules[loc[1]].get("id")
+        where = ".".join(str(x) for x in loc)
+        raise RuleError(name, rid, f"{where}: {first['msg']}.") from exc
+    if model.dimension not in DIMENSIONS:
+        raise RuleError(name, None, f"unknown dimension {model.dimension!r}.")
+    return model, [_compile(r, model.dimension, model.macros, name) for r in model.rules]
+
+
+def load_rules(directory: Path | None = None) -> RuleSet:
+    """Load every `*.yaml` in the directory; duplicate ids across files are an error."""
+    directory = directory or default_rules_dir()
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise RuleError(str(directory), None, "holds no rule files (*.yaml).")
+    compiled: list[CompiledRule] = []
+    seen: dict[str, str] = {}
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _, rules = load_file(path)
+        for rule in rules:
+            if rule.id in seen:
+                raise RuleError(str(path), rule.id, f"duplicate id (also in {seen[rule.id]}).")
+            seen[rule.id] = str(path)
+            compiled.append(rule)
+    return RuleSet(compiled, digest.hexdigest())
+
+
+@lru_cache(maxsize=4)
+def cached_rules(directory: str | None = None) -> RuleSet:
+    return load_rules(Path(directory) if directory else None)

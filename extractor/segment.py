@@ -1,0 +1,212 @@
+"""Segment: canonical text -> blocks (lines, items, cells), numbered sections and sentences.
+
+Also finds the document's structure that task finding relies on: where the directive part
+starts ("... có ý kiến như sau:"), where the body ends ("Nơi nhận:", portal chrome), and the
+"Kính gửi:" addressees. Every boundary comes from `rules/sections.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Block, Section, Sentence, Span, Trace
+from .rules import CompiledRule, RuleSet
+
+__all__ = ["Layout", "segment", "split_sentences"]
+
+LINE = re.compile(r"[^\n]+")
+CELL_SEP = re.compile(r"(?:^|\s)\|(?:\s|$)")
+TERMINAL = re.compile(r"[.!?;]\s*[\"”)]*$|\./\.\s*$")
+# A sentence may end at . ! ? (or "./.") followed by space and something that starts one.
+BOUNDARY = re.compile(r"(?:\./\.|[.!?]+)[\"”’)]*(?=\s+[\"“(\-–•+]?[A-ZÀ-Ỹ0-9Đ])")
+WORD_BEFORE = re.compile(r"([\w/.&]+)$")
+OPEN, CLOSE = "([{“", ")]}”"
+
+
+@dataclass(frozen=True)
+class Layout:
+    blocks: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    sentences: tuple[Sentence, ...]
+    directive_start: int | None
+    body_end: int
+    addressees: tuple[Span, ...]
+    addressee_blocks: frozenset[int]
+    trace: tuple[Trace, ...]
+
+
+def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, str | None]]:
+    out: list[tuple[Block, str | None]] = []
+    for line in LINE.finditer(text):
+        pieces: list[tuple[int, int]] = []
+        pos = line.start()
+        for sep in CELL_SEP.finditer(line.group(0)):
+            pieces.append((pos, line.start() + sep.start()))
+            pos = line.start() + sep.end()
+        pieces.append((pos, line.end()))
+        for a, b in pieces:
+            seg = text[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            a, b = a + lead, a + len(seg.rstrip())
+            if a >= b:
+                continue
+            body = text[a:b]
+            marker = kind = rule_id = None
+            level = 0
+            for rule in markers:
+                m = rule.regex.match(body)
+                if m and m.end() < len(body):
+                    marker, kind, level, rule_id = m.group(0), rule.id, rule.level or 0, rule.id
+                    break
+            body_start = a + (len(marker) if marker else 0)
+            numbered = marker is not None and level <= 4
+            heading = numbered and not TERMINAL.search(text[body_start:b]) and (b - body_start) < 200
+            out.append((Block(a, b, body_start, marker, kind, level, heading), rule_id))
+    return out
+
+
+def split_sentences(text: str, start: int, end: int, abbreviations: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Sentence spans in text[start:end]: no split inside brackets, after abbreviations, in numbers."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    last = start
+    cuts: list[int] = []
+    segment_text = text[start:end]
+    bracket_depth_at: dict[int, int] = {}
+    for i, ch in enumerate(segment_text):
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE and depth:
+            depth -= 1
+        bracket_depth_at[i] = depth
+    for m in BOUNDARY.finditer(segment_text):
+        if bracket_depth_at.get(m.start(), 0):
+            continue
+        before = WORD_BEFORE.search(segment_text, 0, m.start())
+        if before and m.group(0).startswith(".") and abbreviations.fullmatch(before.group(1)):
+            continue
+        cuts.append(start + m.end())
+    for cut in cuts:
+        spans.append((last, cut))
+        last = cut
+    spans.append((last, end))
+    out = []
+    for a, b in spans:
+        seg = text[a:b]
+        a2 = a + len(seg) - len(seg.lstrip())
+        b2 = a + len(seg.rstrip())
+        if a2 < b2:
+            out.append((a2, b2))
+    return out
+
+
+def segment(text: str, rules: RuleSet) -> Layout:
+    trace: list[Trace] = []
+    markers = rules.of("sections", "marker")
+    abbrev_words = [w for r in rules.of("sections", "abbreviation") for w in r.words]
+    abbreviations = re.compile("|".join(re.escape(w) for w in abbrev_words) or "(?!)")
+    raw = _blocks(text, markers)
+    blocks = tuple(b for b, _ in raw)
+    for b, rid in raw:
+        if rid:
+            trace.append(Trace(rid, b.start, b.body_start))
+
+    # Body end: the first closing block (signature list, portal chrome) after some text.
+    body_end = len(text)
+    for i, b in enumerate(blocks):
+        if i == 0:
+            continue
+        hit = _first(rules.of("sections", "body_end"), text[b.start:b.end])
+        if hit:
+            body_end = b.start
+            trace.append(Trace(hit.id, b.start, b.end))
+            break
+
+    # Directive part: after the first intro line ("... như sau:", "... chỉ đạo:").
+    directive_start = None
+    for b in blocks:
+        if b.start >= body_end:
+            break
+        for rule in rules.of("sections", "directive_intro"):
+            m = rule.regex.search(text, b.start, b.end)
+            if m:
+                directive_start = m.end()
+                trace.append(Trace(rule.id, m.start(), m.end()))
+                break
+        if directive_start is not None:
+            break
+
+    addressees, addressee_blocks = _addressees(text, blocks, rules, trace)
+
+    # Sections and sentences.
+    sections: list[Section] = []
+    stack: list[Section] = []
+    sentences: list[Sentence] = []
+    for i, b in enumerate(blocks):
+        if b.start >= body_end:
+            break
+        if b.marker is not None and b.level <= 4:
+            while stack and stack[-1].level >= b.level:
+                stack.pop()
+            own = b.marker.strip().rstrip(".):/-–— ").strip()
+            parent = stack[-1] if stack else None
+            sid = f"{parent.id}.{own}" if parent else own
+            title_end = b.end
+            if not b.is_heading:
+                first = split_sentences(text, b.body_start, b.end, abbreviations)
+                title_end = first[0][1] if first else b.end
+            sec = Section(sid, b.marker.strip(), b.level,
+                          Span(text[b.body_start:title_end], b.body_start, title_end),
+                          parent.id if parent else None)
+            sections.append(sec)
+            stack.append(sec)
+        if i in addressee_blocks:
+            continue
+        current = stack[-1].id if stack else None
+        is_item = b.marker is not None
+        for a, e in split_sentences(text, b.body_start, min(b.end, body_end), abbreviations):
+            sentences.append(Sentence(a, e, text[a:e], i, current, is_item))
+    return Layout(blocks, tuple(sections), tuple(sentences), directive_start, body_end,
+                  tuple(addressees), frozenset(addressee_blocks), tuple(trace))
+
+
+def _first(rules: tuple[CompiledRule, ...], s: str) -> CompiledRule | None:
+    for r in rules:
+        if r.regex.search(s):
+            return r
+    return None
+
+
+def _addressees(
+    text: str, blocks: tuple[Block, ...], rules: RuleSet, trace: list[Trace]
+) -> tuple[list[Span], set[int]]:
+    """The "Kính gửi:" list: inline after the colon, or the following bulleted lines."""
+    out: list[Span] = []
+    used: set[int] = set()
+    for rule in rules.of("sections", "addressee_list"):
+        for i, b in enumerate(blocks):
+            m = rule.regex.match(text[b.start:b.end])
+            if not m:
+                continue
+            trace.append(Trace(rule.id, b.start, b.start + m.end()))
+            used.add(i)
+            if b.start + m.end() < b.end:
+                out.append(_clean_item(text, b.start + m.end(), b.end, rule.id))
+            j = i + 1
+            while j < len(blocks) and blocks[j].marker_kind in (
+                "section.marker.dash", "section.marker.plus"
+            ):
+                out.append(_clean_item(text, blocks[j].body_start, blocks[j].end, rule.id))
+                used.add(j)
+                j += 1
+            return [s for s in out if s.text], used
+    return out, used
+
+
+def _clean_item(text: str, a: int, b: int, rule: str) -> Span:
+    while a < b and text[a] in " -–•":
+        a += 1
+    while b > a and text[b - 1] in " ;,.":
+        b -= 1
+    return Span(text[a:b], a, b, rule)
