@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from .deadlines import find_deadlines, pick_deadline
-from .models import Deadline, Span, Task, Trace
+from .models import Deadline, Sentence, Span, Task, Trace
 from .nlp import word_starts
 from .rules import CompiledRule, RuleSet
 from .segment import Layout
@@ -45,7 +45,7 @@ def _words(s: str) -> set[str]:
 class UnitPhrase:
     units: tuple[Span, ...]
     end: int  # where the phrase stopped
-    stop: str  # role | action | stop | relative | colon | end
+    stop: str  # role | action | trigger | stop | relative | colon | end
     rules: tuple[str, ...]
 
 
@@ -71,6 +71,10 @@ class TaskFinder:
         self.actions = rules.of("actions", "verb") + rules.of("actions", "adverb")
         self.governing = rules.of("actions", "governing")
         self.triggers = rules.of("triggers")
+        self.inline_triggers = tuple(
+            r for r in self.triggers if r.kind in ("assign", "request")
+            and not r.regex.pattern.startswith("^")
+        )
         self.intros = rules.of("sections", "intro")
 
     # ---------------------------------------------------------------- matching helpers
@@ -137,6 +141,9 @@ class TaskFinder:
                 break
             if self.role_at(text, w, end):
                 stop, stop_at = "role", w
+                break
+            if _lower_start(text, w) and self._match(self.inline_triggers, text, w, end):
+                stop, stop_at = "trigger", w
                 break
             hit = self.action_at(text, w, end)
             if hit:
@@ -236,6 +243,8 @@ class TaskFinder:
             return True
         if kind == "area":
             return False
+        if conn in ("và", "cùng") and re.search(r"\scủa\s", text[current_start:pos]):
+            return False  # "Ban Xây dựng huyện của Đảng và Chính phủ": one genitive
         if kind == "organ":
             # "Văn phòng HĐND và UBND huyện" names one office.
             return not (conn in ("và", "cùng") and current_kind == "office")
@@ -305,23 +314,23 @@ class TaskFinder:
     def trigger_in(
         self, text: str, a: int, b: int, words: list[int], *, heading: bool = False
     ) -> _Found | None:
-        hits: list[tuple[int, CompiledRule, re.Match[str]]] = []
+        hits: list[tuple[int, int, CompiledRule]] = []  # (start, end, rule)
         for rule in self.triggers:
             if (rule.kind == "heading") != heading:
                 continue
             if rule.regex.pattern.startswith("^"):
                 m = rule.regex.match(text[a:b])
                 if m:
-                    hits.append((a, rule, rule.regex.match(text, a, b) or m))
+                    hits.append((a + m.start(), a + m.end(), rule))
                 continue
             for m in rule.regex.finditer(text, a, b):
-                hits.append((m.start(), rule, m))
-        for _pos, rule, m in sorted(hits, key=lambda h: h[0]):
-            after = m.end()
+                hits.append((m.start(), m.end(), rule))
+        for _start, t_end, rule in sorted(hits, key=lambda h: h[0]):
+            after = t_end
             while after < b and text[after] in " :":
                 after += 1
             phrase = self.unit_phrase(text, after, b, words)
-            if phrase is None and ":" in text[m.end():after]:
+            if phrase is None and ":" in text[t_end:after]:
                 # "yêu cầu: từ ngày ... đến ..., các Đơn vị bố trí ..."
                 for cm in list(re.finditer(r",\s*", text[after:b]))[:2]:
                     phrase = self.unit_phrase(text, after + cm.end(), b, words)
@@ -462,6 +471,7 @@ def extract_tasks(
         else:
             region_start = 0
 
+    pending_list: int | None = None
     block_sentences: dict[int, int] = {}
     for sent in layout.sentences:
         block_sentences[sent.block] = block_sentences.get(sent.block, 0) + 1
@@ -481,21 +491,21 @@ def extract_tasks(
         words = word_starts(text, a, b)
 
         # Headings: "2. Giao Sở Tài chính:", "Đối với Sở Y tế:", "1. Trước ngày 15/9/2020, ..."
-        if block.is_heading or (clause.rstrip().endswith(":") and len(clause) < 160):
+        ends_colon = clause.rstrip().endswith(":")
+        if block.is_heading and not ends_colon:
+            dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
+            if dl and dl.kind != "none":
+                heading_deadline[sent.section] = dl
+            continue
+        if ends_colon and len(clause) < 160:
             head_found = finder.trigger_in(text, a, b, words, heading=True) or finder.trigger_in(
                 text, a, b, words
             )
-            rest = text[head_found.action_start:b].strip(" :") if head_found else ""
-            if head_found and not rest:
+            if head_found and not text[head_found.action_start:b].strip(" :"):
                 heading_units[sent.section] = head_found.units
                 last_in_scope.pop(sent.section, None)
                 for rid in head_found.rules:
                     trace.append(Trace(rid, a, b))
-                continue
-            if block.is_heading:
-                dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
-                if dl and dl.kind != "none":
-                    heading_deadline[sent.section] = dl
                 continue
 
         hit = first_hit("not_task", clause)
@@ -513,7 +523,6 @@ def extract_tasks(
                 trace.append(Trace(hit.id, a, b))
                 continue
 
-        intro_rules: list[str] = []
         narrative = first_hit("narrative", clause[:200])
         found: _Found | None = None
         if narrative is None:
@@ -521,31 +530,20 @@ def extract_tasks(
         if found is None:
             found = finder.trigger_in(text, a, b, words)
         if found is None and narrative is None:
-            found = finder.later_subject(text, a, b, words)
+            found = _bare(finder, text, a, b, sent, block_sentences, layout, ref, rules,
+                          _inherit(scope_chain(scope), last_in_scope, heading_units, tasks),
+                          first_hit("all_addressees", clause),
+                          explicit_intro and (sent.is_item or prev_idx is None))
         if found is None and narrative is None:
-            label = block_sentences.get(sent.block, 0) == 1 and not sent.is_item and not re.search(
-                r"[.!?;:)]\s*$", clause
-            )
-            start = finder.skip_intro(text, a, b, intro_rules)
-            lead = pick_deadline(find_deadlines(text, start, b, ref, rules))
-            if lead and lead.start == start and lead.kind != "none":
-                start = lead.end
-                while start < b and text[start] in " ,":
-                    start += 1
-            bare = None if label else finder.bare_imperative(text, start, b)
-            if bare is not None:
-                addressed = first_hit("all_addressees", text[a:b])
-                inherited = _inherit(scope_chain(scope), last_in_scope, heading_units, tasks)
-                if addressed is not None:
-                    units = layout.addressees or (inherited[0] if inherited else ())
-                    source = "addressees" if layout.addressees else "previous_task"
-                    found = _Found(units, (), start, [addressed.id, bare, *intro_rules,
-                                   f"engine.inherit.{source}"], 0.6, source)
-                elif inherited is not None:
-                    found = _Found(inherited[0], (), start, [bare, *intro_rules,
-                                   f"engine.inherit.{inherited[1]}"], 0.65, inherited[1])
-                elif explicit_intro and (sent.is_item or prev_idx is None):
-                    found = _Found((), (), start, [bare, *intro_rules], 0.45, "none")
+            found = finder.later_subject(text, a, b, words)
+        if found is None and pending_list is not None and sent.is_item:
+            # "... có trách nhiệm chuyển giao cho X:" followed by the items handed over
+            t = tasks[pending_list]
+            act = Span(f"{t.action.text}; {clause.rstrip(' .;')}".replace(":;", ":"),
+                       t.action.start, b)
+            tasks[pending_list] = replace(t, action=act)
+            continue
+        pending_list = None
         if found is None:
             continue
 
@@ -610,7 +608,55 @@ def extract_tasks(
                 trace.append(Trace(rid, a, end))
             tasks.append(task)
             last_in_scope[scope] = len(tasks) - 1
+            if clause.rstrip().endswith(":"):
+                pending_list = len(tasks) - 1
     return tasks
+
+
+def _bare(
+    finder: TaskFinder,
+    text: str,
+    a: int,
+    b: int,
+    sent: Sentence,
+    block_sentences: dict[int, int],
+    layout: Layout,
+    ref: date | None,
+    rules: RuleSet,
+    inherited: tuple[tuple[Span, ...], str] | None,
+    addressed: CompiledRule | None,
+    unit_optional: bool,
+) -> _Found | None:
+    """A bare imperative ("Đề xuất phương án ...") and where its units come from."""
+    clause = text[a:b]
+    # a lone line without final punctuation is a title or a label, not an order
+    if block_sentences.get(sent.block, 0) == 1 and not sent.is_item and not re.search(
+        r"[.!?;:)]\s*$", clause
+    ):
+        return None
+    intro_rules: list[str] = []
+    if addressed is not None:
+        # "Trong quá trình thực hiện, có khó khăn, vướng mắc, kịp thời báo cáo ...": everyone
+        start = finder.skip_intro(text, a, b, intro_rules)
+        source = "addressees" if layout.addressees else "previous_task"
+        units = layout.addressees or (inherited[0] if inherited else ())
+        return _Found(units, (), start, [addressed.id, *intro_rules, f"engine.inherit.{source}"],
+                      0.6, source)
+    start = finder.skip_intro(text, a, b, intro_rules)
+    lead = pick_deadline(find_deadlines(text, start, b, ref, rules))
+    if lead and lead.start == start and lead.kind != "none":
+        start = lead.end
+        while start < b and text[start] in " ,":
+            start += 1
+    bare = finder.bare_imperative(text, start, b)
+    if bare is None:
+        return None
+    if inherited is not None:
+        return _Found(inherited[0], (), start,
+                      [bare, *intro_rules, f"engine.inherit.{inherited[1]}"], 0.65, inherited[1])
+    if unit_optional:
+        return _Found((), (), start, [bare, *intro_rules], 0.45, "none")
+    return None
 
 
 def _inherit(
