@@ -110,6 +110,7 @@ class TaskFinder:
         if head is None:
             return None
         stop, stop_at = "end", end
+        fired: list[str] = []
         depth = 0
         prev_head_end = head[2].end()
         title_colon = head[0] == "title"
@@ -150,13 +151,16 @@ class TaskFinder:
                 after_org = self.head_at(text, prev_head_end, w) is None and re.fullmatch(
                     r"\s*", text[prev_head_end:w]
                 )
-                if after_org and self._match(self.name_parts, text, w, end):
+                part = self._match(self.name_parts, text, w, end) if after_org else None
+                if part:
+                    fired.append(part[0].id)
                     continue
                 stop, stop_at = "action", w
                 break
             s = self._match(self.stops, text, w, end)
             if s:
                 stop, stop_at = ("relative" if s[0].value == "relative" else "stop"), w
+                fired.append(s[0].id)
                 break
             org = self._match(self.heads["organization"], text, w, end)
             if org:
@@ -164,7 +168,7 @@ class TaskFinder:
         units, rules = self.split_units(text, start, stop_at)
         if not units:
             return None
-        return UnitPhrase(tuple(units), stop_at, stop, tuple(rules))
+        return UnitPhrase(tuple(units), stop_at, stop, tuple(rules + fired))
 
     def split_units(self, text: str, start: int, end: int) -> tuple[list[Span], list[str]]:
         """Split a unit phrase at top-level separators where a new head starts."""
@@ -294,7 +298,6 @@ class TaskFinder:
             for m in re.finditer(r",\s*", text[phrase.end:end]):
                 p = phrase.end + m.end()
                 if self.action_at(text, p, end):
-                    rules.append("unit.stop.relative")
                     return _Found(phrase.units, (), p, rules, 0.75, "sentence")
             return None
         if phrase.stop == "colon":
@@ -381,8 +384,12 @@ class TaskFinder:
                 return rule.id
         return None
 
-    def governs(self, text: str, pos: int, end: int) -> bool:
-        return self._match(self.governing, text, pos, end) is not None
+    def governing_at(self, text: str, pos: int, end: int) -> str | None:
+        """The id of a governing verb opening the action, if the next clause may be its object."""
+        hit = self._match(self.governing, text, pos, end)
+        if hit is None or ";" not in text[pos:end]:
+            return None
+        return hit[0].id
 
 
 def _trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
@@ -524,6 +531,8 @@ def extract_tasks(
                 continue
 
         narrative = first_hit("narrative", clause[:200])
+        if narrative is not None:
+            trace.append(Trace(narrative.id, a, b))
         found: _Found | None = None
         if narrative is None:
             found = finder.subject_at(text, a, b, words)
@@ -554,15 +563,24 @@ def extract_tasks(
             found.units = layout.addressees
             found.units_from = "addressees"
 
+        opener = finder.action_at(text, found.action_start, b, any_case=True)
+        if opener:
+            found.rules.append(opener[0].id)
         # One sentence, several subjects: "A khẩn trương ...; B chỉ đạo ..."
         clauses = [(found, b)]
-        if not finder.governs(text, found.action_start, b):
+        governing = finder.governing_at(text, found.action_start, b)
+        if governing:
+            found.rules.append(governing)
+        else:
             for m in re.finditer(r";\s+", text[found.action_start:b]):
                 p = found.action_start + m.end()
                 if finder.head_at(text, p, b) is None:
                     continue
                 nxt = finder.subject_at(text, p, b, words)
                 if nxt and _overlap(nxt.units, clauses[-1][0].units) < 0.5:
+                    nxt_opener = finder.action_at(text, nxt.action_start, b, any_case=True)
+                    if nxt_opener:
+                        nxt.rules.append(nxt_opener[0].id)
                     clauses[-1] = (clauses[-1][0], found.action_start + m.start())
                     clauses.append((nxt, b))
                     break

@@ -29,7 +29,7 @@ def _value(m: re.Match[str], offset: int = 0) -> Span | None:
     if "value" not in m.groupdict() or m.group("value") is None:
         return None
     a, b = m.span("value")
-    raw = m.group("value").strip()
+    raw = m.group("value").strip().rstrip(" .;,")
     a += len(m.group("value")) - len(m.group("value").lstrip())
     return Span(raw, offset + a, offset + a + len(raw))
 

@@ -66,8 +66,15 @@ def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, s
     return out
 
 
-def split_sentences(text: str, start: int, end: int, abbreviations: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Sentence spans in text[start:end]: no split inside brackets, after abbreviations, in numbers."""
+def split_sentences(
+    text: str,
+    start: int,
+    end: int,
+    abbreviations: re.Pattern[str],
+    kept: list[int] | None = None,
+) -> list[tuple[int, int]]:
+    """Sentence spans in text[start:end]: no split inside brackets, after abbreviations, in
+    numbers. Offsets of periods kept because of an abbreviation are appended to `kept`."""
     spans: list[tuple[int, int]] = []
     depth = 0
     last = start
@@ -85,6 +92,8 @@ def split_sentences(text: str, start: int, end: int, abbreviations: re.Pattern[s
             continue
         before = WORD_BEFORE.search(segment_text, 0, m.start())
         if before and m.group(0).startswith(".") and abbreviations.fullmatch(before.group(1)):
+            if kept is not None:
+                kept.append(start + before.start())
             continue
         cuts.append(start + m.end())
     for cut in cuts:
@@ -104,7 +113,9 @@ def split_sentences(text: str, start: int, end: int, abbreviations: re.Pattern[s
 def segment(text: str, rules: RuleSet) -> Layout:
     trace: list[Trace] = []
     markers = rules.of("sections", "marker")
-    abbrev_words = [w for r in rules.of("sections", "abbreviation") for w in r.words]
+    abbrev_rules = rules.of("sections", "abbreviation")
+    abbrev_id = abbrev_rules[0].id if abbrev_rules else "section.abbreviation"
+    abbrev_words = [w for r in abbrev_rules for w in r.words]
     abbreviations = re.compile("|".join(re.escape(w) for w in abbrev_words) or "(?!)")
     raw = _blocks(text, markers)
     blocks = tuple(b for b, _ in raw)
@@ -165,8 +176,10 @@ def segment(text: str, rules: RuleSet) -> Layout:
             continue
         current = stack[-1].id if stack else None
         is_item = b.marker is not None
-        for a, e in split_sentences(text, b.body_start, min(b.end, body_end), abbreviations):
+        kept: list[int] = []
+        for a, e in split_sentences(text, b.body_start, min(b.end, body_end), abbreviations, kept):
             sentences.append(Sentence(a, e, text[a:e], i, current, is_item))
+        trace.extend(Trace(abbrev_id, k, k + 1) for k in kept)
     return Layout(blocks, tuple(sections), tuple(sentences), directive_start, body_end,
                   tuple(addressees), frozenset(addressee_blocks), tuple(trace))
 
