@@ -96,12 +96,17 @@ def resolve(rule: CompiledRule, m: re.Match[str], ref: date | None) -> tuple[dat
 
 
 def find_deadlines(
-    text: str, start: int, end: int, ref: date | None, rules: RuleSet
+    text: str, start: int, end: int, ref: date | None, rules: RuleSet, *, column: bool = False
 ) -> list[Deadline]:
-    """Every deadline form in text[start:end], overlapping ones resolved (earliest, longest)."""
+    """Every deadline form in text[start:end], overlapping ones resolved (earliest, longest).
+
+    `column=True` reads a table's deadline column, where a bare "Tháng 9/2020" is a deadline.
+    """
     found: list[tuple[int, int, int, CompiledRule, re.Match[str]]] = []
     chunk = text[start:end]
     for order, rule in enumerate(rules.of("deadlines")):
+        if rule.value == "column" and not column:
+            continue
         for m in rule.regex.finditer(chunk):
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), order, rule, m))

@@ -426,6 +426,8 @@ def _action_span(text: str, a: int, b: int, deadline: Deadline | None) -> Span:
         value = re.sub(r"\(\s*\)", " ", value)
         value = re.sub(r"\s+([,.;:)])", r"\1", value)
     value = " ".join(value.split()).strip(" ,;:.")
+    if not value:  # "Hoàn thành trong tháng 3/2023.": the deadline is the whole order
+        value = " ".join(text[a:b].split())
     if value:
         value = value[0].lower() + value[1:] if value[:2] != value[:2].upper() else value
     return Span(value, a, b)
@@ -508,6 +510,11 @@ def extract_tasks(
             head_found = finder.trigger_in(text, a, b, words, heading=True) or finder.trigger_in(
                 text, a, b, words
             )
+            if head_found is None:
+                # "4. Ủy ban nhân dân các xã, thị trấn:" names the section's units
+                phrase = finder.unit_phrase(text, a, b, words)
+                if phrase and phrase.stop == "colon" and not text[phrase.end:b].strip(" :"):
+                    head_found = _Found(phrase.units, (), b, list(phrase.rules), 0.8, "section")
             if head_found and not text[head_found.action_start:b].strip(" :"):
                 heading_units[sent.section] = head_found.units
                 last_in_scope.pop(sent.section, None)
@@ -628,7 +635,47 @@ def extract_tasks(
             last_in_scope[scope] = len(tasks) - 1
             if clause.rstrip().endswith(":"):
                 pending_list = len(tasks) - 1
-    return tasks
+    tasks.extend(_table_tasks(finder, text, layout, ref, rules, trace))
+    tasks.sort(key=lambda t: t.evidence.start)
+    return [replace(t, id=f"T{i}") for i, t in enumerate(tasks, 1)]
+
+
+def _table_tasks(
+    finder: TaskFinder, text: str, layout: Layout, ref: date | None, rules: RuleSet,
+    trace: list[Trace],
+) -> list[Task]:
+    """One task per data row of a plan's task table, each field from its column."""
+    out: list[Task] = []
+    for row in layout.table_rows:
+        content = row.cells["content"]
+        fired = list(row.rules)
+        units: tuple[Span, ...] = ()
+        coordinators: tuple[Span, ...] = ()
+        if "lead" in row.cells:
+            spans, unit_rules = finder.split_units(text, row.cells["lead"].start,
+                                                   row.cells["lead"].end)
+            units, fired = tuple(spans), fired + unit_rules
+        if "support" in row.cells:
+            spans, unit_rules = finder.split_units(text, row.cells["support"].start,
+                                                   row.cells["support"].end)
+            coordinators, fired = tuple(spans), fired + unit_rules
+        dl = None
+        if "deadline" in row.cells:
+            cell = row.cells["deadline"]
+            dl = pick_deadline(find_deadlines(text, cell.start, cell.end, ref, rules, column=True))
+            if dl:
+                fired.append(dl.rule)
+        found = _Found(units, coordinators, content.start, fired, 0.85, "sentence")
+        action = _action_span(text, content.start, content.end, None)
+        for rid in dict.fromkeys(fired):
+            trace.append(Trace(rid, row.start, row.end))
+        out.append(Task(
+            id="T0", section=row.section, units=units, coordinators=coordinators, action=action,
+            deadline=dl, evidence=Span(text[row.start:row.end], row.start, row.end),
+            rules=tuple(dict.fromkeys(fired)), confidence=0.85 if units else 0.6,
+            units_from="sentence" if units else "none", flags=_flags(found, dl, ref),
+        ))
+    return out
 
 
 def _bare(
@@ -661,14 +708,18 @@ def _bare(
         return _Found(units, (), start, [addressed.id, *intro_rules, f"engine.inherit.{source}"],
                       0.6, source)
     start = finder.skip_intro(text, a, b, intro_rules)
-    lead = pick_deadline(find_deadlines(text, start, b, ref, rules))
-    if lead and lead.start == start and lead.kind != "none":
+    bare = finder.bare_imperative(text, start, b)
+    if bare is None:
+        # "Chậm nhất ngày 28/8/2020 phải báo cáo ...": the order follows its deadline
+        lead = pick_deadline(find_deadlines(text, start, b, ref, rules))
+        if lead is None or lead.start != start or lead.kind == "none":
+            return None
         start = lead.end
         while start < b and text[start] in " ,":
             start += 1
-    bare = finder.bare_imperative(text, start, b)
-    if bare is None:
-        return None
+        bare = finder.bare_imperative(text, start, b)
+        if bare is None:
+            return None
     if inherited is not None:
         return _Found(inherited[0], (), start,
                       [bare, *intro_rules, f"engine.inherit.{inherited[1]}"], 0.65, inherited[1])

@@ -15,7 +15,7 @@ import hashlib
 import re
 import unicodedata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import InputError
 from .models import Document, Source
@@ -42,7 +42,7 @@ BLOCK_TAGS = frozenset(
     "h6 header hr li main ol p pre section table tbody td tfoot th thead tr ul center".split()
 )
 
-SPACES = {ord(c): " " for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"}
+SPACES = {ord(c): " " for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
 DROP_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 CLUSTER = re.compile(r"(?s)\r\n|.[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
 # Old tone placement on open syllables: o+toned a/e, u+toned y (not after q: "quý" is right).
@@ -148,12 +148,31 @@ def html_to_text(html: str) -> str:
             tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
+    _flatten_tables(soup)
     for tag in soup.find_all(BLOCK_TAGS):
         tag.insert_before("\n")
         tag.insert_after("\n")
     text = soup.get_text()
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _flatten_tables(soup: Any) -> None:
+    """Each row of a data table becomes one line, its cells joined by " | " (innermost first;
+    a table holding another table, or a cell holding a page of text, is layout and stays)."""
+    for table in reversed(soup.find_all("table")):
+        if table.find("table") is not None:
+            continue
+        lines = []
+        for tr in table.find_all("tr"):
+            cells = tr.find_all(["td", "th"], recursive=False)
+            texts = [" ".join(c.get_text(" ").split()) for c in cells]
+            if any(len(t) > 1500 for t in texts):
+                break
+            if any(texts):
+                lines.append(" | ".join(texts))
+        else:
+            table.replace_with("\n" + "\n".join(lines) + "\n")
 
 
 def ingest_text(

@@ -31,7 +31,7 @@ def _value(m: re.Match[str], offset: int = 0) -> Span | None:
     a, b = m.span("value")
     raw = m.group("value").strip().rstrip(" .;,")
     a += len(m.group("value")) - len(m.group("value").lstrip())
-    return Span(raw, offset + a, offset + a + len(raw))
+    return Span(" ".join(raw.split()), offset + a, offset + a + len(raw))
 
 
 def _latest_year(text: str) -> int | None:

@@ -37,7 +37,8 @@ DIMENSIONS: dict[str, frozenset[str]] = {
          "relative", "recurring", "range_end", "none"}
     ),
     "sections": frozenset(
-        {"marker", "abbreviation", "directive_intro", "body_end", "addressee_list", "intro"}
+        {"marker", "abbreviation", "directive_intro", "body_end", "addressee_list", "intro",
+         "table_column"}
     ),
     "boilerplate": frozenset({"not_task", "deadline_only", "all_addressees", "narrative"}),
     "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),
@@ -63,6 +64,9 @@ class RuleModel(BaseModel):
     case_sensitive: bool = False
     level: int | None = None
     freq: str | None = None
+    # A rule-specific constant: a metadata type code, H1/H2 for half-years, `column` for a
+    # deadline form read only in a table's deadline column, `relative` for stop words, a table
+    # column's role, `after_number` for metadata read right after the notice number.
     value: str | None = None
     confidence: float = Field(default=0.8, ge=0.0, le=1.0)
     examples: list[Example] = Field(min_length=1)

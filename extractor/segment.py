@@ -16,12 +16,23 @@ from .rules import CompiledRule, RuleSet
 __all__ = ["Layout", "segment", "split_sentences"]
 
 LINE = re.compile(r"[^\n]+")
-CELL_SEP = re.compile(r"(?:^|\s)\|(?:\s|$)")
+CELL_SEP = re.compile(r"(?<!\S)\|(?!\S)|(?<=\S)\t+(?=\S)")
 TERMINAL = re.compile(r"[.!?;]\s*[\"”)]*$|\./\.\s*$")
 # A sentence may end at . ! ? (or "./.") followed by space and something that starts one.
 BOUNDARY = re.compile(r"(?:\./\.|[.!?]+)[\"”’)]*(?=\s+[\"“(\-–•+]?[A-ZÀ-Ỹ0-9Đ])")
 WORD_BEFORE = re.compile(r"([\w/.&]+)$")
 OPEN, CLOSE = "([{“", ")]}”"
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A data row of a plan's task table: the cells by column role (content, lead, ...)."""
+
+    start: int
+    end: int
+    cells: dict[str, Span]
+    section: str | None
+    rules: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class Layout:
     body_end: int
     addressees: tuple[Span, ...]
     addressee_blocks: frozenset[int]
+    table_rows: tuple[TableRow, ...]
     trace: tuple[Trace, ...]
 
 
@@ -149,6 +161,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
             break
 
     addressees, addressee_blocks = _addressees(text, blocks, rules, trace)
+    rows, table_spans = _tables(text, rules, body_end, trace)
 
     # Sections and sentences.
     sections: list[Section] = []
@@ -163,6 +176,8 @@ def segment(text: str, rules: RuleSet) -> Layout:
             own = b.marker.strip().rstrip(".):/-–— ").strip()
             parent = stack[-1] if stack else None
             sid = f"{parent.id}.{own}" if parent else own
+            if parent and "." in own and parent.id.split(".")[-1] == own.split(".")[0]:
+                sid = f"{parent.id}{own[len(own.split('.')[0]):]}"  # "II.1" + "1.2" -> "II.1.2"
             title_end = b.end
             if not b.is_heading:
                 first = split_sentences(text, b.body_start, b.end, abbreviations)
@@ -172,7 +187,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
                           parent.id if parent else None)
             sections.append(sec)
             stack.append(sec)
-        if i in addressee_blocks:
+        if i in addressee_blocks or any(a <= b.start < e for a, e in table_spans):
             continue
         current = stack[-1].id if stack else None
         is_item = b.marker is not None
@@ -180,8 +195,84 @@ def segment(text: str, rules: RuleSet) -> Layout:
         for a, e in split_sentences(text, b.body_start, min(b.end, body_end), abbreviations, kept):
             sentences.append(Sentence(a, e, text[a:e], i, current, is_item))
         trace.extend(Trace(abbrev_id, k, k + 1) for k in kept)
+    table_rows = tuple(
+        TableRow(r.start, r.end, r.cells, _section_at(sections, r.start), r.rules) for r in rows
+    )
     return Layout(blocks, tuple(sections), tuple(sentences), directive_start, body_end,
-                  tuple(addressees), frozenset(addressee_blocks), tuple(trace))
+                  tuple(addressees), frozenset(addressee_blocks), table_rows, tuple(trace))
+
+
+def _section_at(sections: list[Section], pos: int) -> str | None:
+    current = None
+    for sec in sections:
+        if sec.title.start <= pos:
+            current = sec.id
+    return current
+
+
+def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Cell spans of a pipe- or tab-separated line (empty cells kept, outer pipes dropped)."""
+    out: list[tuple[int, int]] = []
+    pos = a
+    for sep in CELL_SEP.finditer(text, a, b):
+        out.append((pos, sep.start()))
+        pos = sep.end()
+    out.append((pos, b))
+    if out and not text[out[0][0]:out[0][1]].strip():
+        out = out[1:]
+    if out and not text[out[-1][0]:out[-1][1]].strip():
+        out = out[:-1]
+    return out
+
+
+def _tables(
+    text: str, rules: RuleSet, body_end: int, trace: list[Trace]
+) -> tuple[list[TableRow], list[tuple[int, int]]]:
+    """Task tables: a header row naming a content column and a lead or deadline column."""
+    columns = rules.of("sections", "table_column")
+    lines = [m for m in LINE.finditer(text) if m.start() < body_end]
+    rows: list[TableRow] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        cells = _cells(text, lines[i].start(), lines[i].end())
+        roles: dict[int, CompiledRule] = {}
+        if len(cells) >= 3:
+            for k, (a, b) in enumerate(cells):
+                for rule in columns:
+                    if rule.regex.match(text[a:b].strip()) and rule.value not in {
+                        r.value for r in roles.values()
+                    }:
+                        roles[k] = rule
+                        break
+        values = {r.value for r in roles.values()}
+        if "content" not in values or not values & {"lead", "deadline"}:
+            i += 1
+            continue
+        header_rules = tuple(r.id for r in roles.values())
+        trace.append(Trace(header_rules[0], lines[i].start(), lines[i].end()))
+        table_start = lines[i].start()
+        j = i + 1
+        while j < len(lines):
+            row_cells = _cells(text, lines[j].start(), lines[j].end())
+            if len(row_cells) < 2:
+                break
+            by_role: dict[str, Span] = {}
+            for k, rule in roles.items():
+                if k < len(row_cells):
+                    a, b = row_cells[k]
+                    seg = text[a:b]
+                    a2 = a + len(seg) - len(seg.lstrip())
+                    b2 = a + len(seg.rstrip())
+                    if b2 > a2 and rule.value:
+                        by_role[rule.value] = Span(text[a2:b2], a2, b2, rule.id)
+            if "content" in by_role and len(row_cells) >= len(roles):
+                rows.append(TableRow(lines[j].start(), lines[j].end(), by_role, None,
+                                     header_rules))
+            j += 1
+        spans.append((table_start, lines[j - 1].end()))
+        i = j
+    return rows, spans
 
 
 def _first(rules: tuple[CompiledRule, ...], s: str) -> CompiledRule | None:

@@ -71,7 +71,8 @@ def _check_expect(notice: Notice, expect: dict[str, Any]) -> None:
 @pytest.mark.parametrize(("rule", "example", "positive"), CASES)
 def test_rule_example(rule: CompiledRule, example: Example, positive: bool) -> None:
     if rule.dimension == "deadlines":
-        found = find_deadlines(example.text, 0, len(example.text), example.ref, RULES)
+        found = find_deadlines(example.text, 0, len(example.text), example.ref, RULES,
+                               column=rule.value == "column")
         mine = [d for d in found if d.rule == rule.id]
         if not positive:
             assert not mine, f"{rule.id} fired on a counter-example: {mine}"
