@@ -140,8 +140,8 @@ def html_to_text(html: str) -> str:
     for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed or tag.attrs is None:
-            continue
+        if tag.__dict__.get("_decomposed") or "attrs" not in tag.__dict__:
+            continue  # inside chrome already removed
         marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""),
                           str(tag.get("role") or "")])
         if marks.strip() and CHROME.search(marks) and tag.name not in ("body", "html"):
@@ -149,12 +149,32 @@ def html_to_text(html: str) -> str:
     for br in soup.find_all("br"):
         br.replace_with("\n")
     _flatten_tables(soup)
-    for tag in soup.find_all(BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = soup.get_text()
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    lines = (" ".join(line.split()) for line in _visible_text(soup).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _visible_text(soup: Any) -> str:
+    """Text of the tree with a line break around every block element, walked without recursion
+    (a page nested 10,000 levels deep is read in linear time)."""
+    from bs4 import NavigableString, Tag
+
+    out: list[str] = []
+    stack: list[tuple[Any, bool]] = [(soup, True)]
+    while stack:
+        node, entering = stack.pop()
+        if isinstance(node, Tag):
+            block = node.name in BLOCK_TAGS
+            if not entering:
+                if block:
+                    out.append("\n")
+                continue
+            if block:
+                out.append("\n")
+            stack.append((node, False))
+            stack.extend((child, True) for child in reversed(node.contents))
+        elif type(node) is NavigableString:
+            out.append(str(node))
+    return "".join(out)
 
 
 def _flatten_tables(soup: Any) -> None:

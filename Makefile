@@ -1,0 +1,42 @@
+# Set-up is part of every target: a fresh clone needs only `make run` or `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+EVAL   ?= ../shared/eval
+
+.PHONY: install run test lint eval golden clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: extract every notice in samples/ into output/
+run: $(STAMP)
+	$(BIN)/extractor run samples -o output
+
+## test: the whole test suite (rule examples, deadline table, samples, dev-set floor)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## lint: ruff and mypy on the engine
+lint: $(STAMP)
+	$(BIN)/ruff check extractor tests
+	$(BIN)/ruff format --check extractor
+	$(BIN)/mypy extractor
+
+## eval: score the dev set with the shared scorer
+eval: $(STAMP)
+	rm -rf .eval-out && $(BIN)/extractor run $(EVAL)/dev/corpus -o .eval-out -q; \
+	$(PYTHON) $(EVAL)/score.py $(EVAL)/dev/gold .eval-out
+
+## golden: rewrite tests/golden/ from samples/ (review the diff before committing)
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
+
+clean:
+	rm -rf $(VENV) output/*.json .eval-out

@@ -1,0 +1,123 @@
+"""Ingest: encodings, HTML chrome, normalization and the offset map back to the source."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from extractor.errors import InputError
+from extractor.models import Document, Source
+from extractor.ingest import decode, html_to_text, ingest_bytes, ingest_path, normalize
+
+VI = "Giao Phòng Nội vụ Huyện theo dõi, đôn đốc việc lập hồ sơ."
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def windows_1258(text: str) -> bytes:
+    """Vietnamese as Windows-1258 writes it: letters with their vowel marks, tones apart."""
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in parts if c in TONES)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (VI.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + VI.encode("utf-8"), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + VI.encode("utf-16-le"), "utf-16"),
+        (codecs.BOM_UTF16_BE + VI.encode("utf-16-be"), "utf-16"),
+        (VI.encode("utf-16-le"), "utf-16-le"),
+        (windows_1258(VI), "cp1258"),
+    ],
+)
+def test_decodings(data: bytes, encoding: str) -> None:
+    text, enc = decode(data, "x.txt")
+    assert enc == encoding
+    assert normalize(text)[0] == VI
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\t  ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, "binary"),
+        (bytes(range(256)) * 4, "binary"),
+    ],
+)
+def test_unreadable_inputs(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        ingest_bytes(data, "bad.txt")
+    assert "bad.txt" in str(info.value)
+
+
+def test_undecodable_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"Giao Ph\xc3\xb2ng \x81\x8d\x8e\x8f\x90 theo d\xc3")
+    with pytest.raises(InputError) as info:
+        ingest_path(path)
+    assert str(path) in str(info.value) and "UTF-8" in str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        ingest_path(tmp_path / "nope.txt")
+
+
+def test_unsupported_suffix() -> None:
+    with pytest.raises(InputError, match="suffix"):
+        ingest_bytes(b"abc", "notice.pdf")
+
+
+def test_html_keeps_text_drops_chrome() -> None:
+    html = """<html><head><title>T</title><script>alert('Giao')</script><style>p{}</style></head>
+    <body><nav>Trang chủ | Tin tức</nav><div class="breadcrumb">Trang chủ » CCHC</div>
+    <article><p>Ủy ban nhân dân huyện &Ocirc;n t&#7853;p.</p><ul><li>Một</li><li>Hai<br>Ba</li></ul>
+    <table><tr><td>TT</td><td>Nội dung</td></tr><tr><td>1</td><td><p>Rà soát</p></td></tr></table>
+    </article><div class="share-buttons">Facebook</div><div class="related-news">Tin khác</div>
+    <footer>Bản quyền</footer></body></html>"""
+    text = html_to_text(html)
+    assert text.splitlines() == [
+        "Ủy ban nhân dân huyện Ôn tập.", "Một", "Hai", "Ba", "TT | Nội dung", "1 | Rà soát",
+    ]
+
+
+def test_html_without_text() -> None:
+    with pytest.raises(InputError, match="no visible text"):
+        ingest_bytes(b"<html><body><script>x()</script><nav>Menu</nav></body></html>", "p.html")
+
+
+def test_deeply_nested_html_does_not_crash() -> None:
+    html = "<div>" * 10000 + "Giao Sở Y tế kiểm tra." + "</div>" * 10000
+    doc = ingest_bytes(html.encode(), "deep.html")
+    assert "Giao Sở Y tế kiểm tra." in doc.text
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("hoà", "hòa"), ("Hoà", "Hòa"), ("khoẻ", "khỏe"), ("Uỷ ban", "Ủy ban"), ("thuỷ", "thủy"),
+        ("quý", "quý"), ("toàn", "toàn"), ("Quỳnh", "Quỳnh"), ("HOÀ", "HÒA"), ("đoàn", "đoàn"),
+    ],
+)
+def test_tone_placement(old: str, new: str) -> None:
+    assert normalize(old)[0] == new
+
+
+def test_offset_map_points_into_source() -> None:
+    source = unicodedata.normalize("NFD", "Ủy ban nhân dân\r\ntỉnh Hà\u200bNội") + " xong"
+    text, offset_map = normalize(source)
+    assert text == "Ủy ban nhân dân\ntỉnh HàNội xong"
+    doc = Document(text, Source(None, "0" * 64, "text", "utf-8"), source, offset_map)
+    for i, ch in enumerate(text):
+        piece = source[doc.to_source(i):doc.to_source(i + 1)]
+        assert unicodedata.normalize("NFC", piece.replace("\u200b", "")).replace("\r\n", "\n") == ch
+    assert doc.to_source(len(text)) == len(source)
