@@ -1,8 +1,8 @@
 """extractor: tasks, units and deadlines from Vietnamese government notices.
 
-    >>> from extractor import extract
-    >>> notice = extract("notice.txt")          # or a Path, or the notice's text
-    >>> [(t.units, t.action.text, t.deadline) for t in notice.tasks]
+>>> from extractor import extract
+>>> notice = extract("notice.txt")          # or a Path, or the notice's text
+>>> [(t.units, t.action.text, t.deadline) for t in notice.tasks]
 """
 
 from .errors import ExtractorError, InputError, RuleError

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import ExtractorError
-from .ingest import HTML_SUFFIXES
+from .ingest import HTML_SUFFIXES, ingest_path
 from .pipeline import extract_document
-from .ingest import ingest_path
 from .render import notice_to_dict, show_table, write_json_atomic
 from .rules import cached_rules
 
@@ -28,9 +27,15 @@ def _inputs(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                              and f.suffix.lower() in INPUT_SUFFIXES
-                              and not f.name.startswith(".")))
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.suffix.lower() in INPUT_SUFFIXES
+                    and not f.name.startswith(".")
+                )
+            )
         else:
             out.append(p)
     return out
@@ -53,8 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     for path in files:
         name = f"{path.stem}.json"
         if name in written:
-            print(f"error: {path}: its output {name} would overwrite the one of "
-                  f"{written[name]}; rename one of them.", file=sys.stderr)
+            print(
+                f"error: {path}: its output {name} would overwrite the one of "
+                f"{written[name]}; rename one of them.",
+                file=sys.stderr,
+            )
             failed += 1
             continue
         try:
@@ -65,8 +73,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         except OSError as exc:
-            print(f"error: {path}: cannot write {out_dir / name} ({exc.strerror}).",
-                  file=sys.stderr)
+            print(
+                f"error: {path}: cannot write {out_dir / name} ({exc.strerror}).", file=sys.stderr
+            )
             failed += 1
             continue
         written[name] = path

@@ -42,7 +42,9 @@ def _int(m: re.Match[str], name: str) -> int | None:
     return int(groups[name]) if groups.get(name) else None
 
 
-def resolve(rule: CompiledRule, m: re.Match[str], ref: date | None) -> tuple[date | None, str | None]:
+def resolve(
+    rule: CompiledRule, m: re.Match[str], ref: date | None
+) -> tuple[date | None, str | None]:
     """The date a tracker enters for this match, and a note when there is none."""
     kind = rule.kind
     y = _int(m, "y")
@@ -119,8 +121,11 @@ def find_deadlines(
         taken_until = m.end()
         day, note = resolve(rule, m, ref)
         kind: DeadlineKind = rule.kind  # type: ignore[assignment]
-        out.append(Deadline(day, m.group(0), kind, rule.freq, start + m.start(),
-                            start + m.end(), rule.id, note))
+        out.append(
+            Deadline(
+                day, m.group(0), kind, rule.freq, start + m.start(), start + m.end(), rule.id, note
+            )
+        )
     return out
 
 

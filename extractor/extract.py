@@ -28,13 +28,21 @@ from .segment import Layout
 __all__ = ["extract_tasks"]
 
 SEPARATOR = re.compile(r"\s*[,;]\s*|\s+(?:và|cùng)\s+")
-HEAD_KINDS = ("addressee_ref", "people", "title", "organ", "office", "organization", "area",
-              "collective")
+HEAD_KINDS = (
+    "addressee_ref",
+    "people",
+    "title",
+    "organ",
+    "office",
+    "organization",
+    "area",
+    "collective",
+)
 MAX_UNIT_WORDS = 80
 
 
 def _lower_start(text: str, pos: int) -> bool:
-    return text[pos:pos + 1].islower()
+    return text[pos : pos + 1].islower()
 
 
 def _words(s: str) -> set[str]:
@@ -72,28 +80,35 @@ class TaskFinder:
         self.governing = rules.of("actions", "governing")
         self.triggers = rules.of("triggers")
         self.inline_triggers = tuple(
-            r for r in self.triggers if r.kind in ("assign", "request")
-            and not r.regex.pattern.startswith("^")
+            r
+            for r in self.triggers
+            if r.kind in ("assign", "request") and not r.regex.pattern.startswith("^")
         )
         self.intros = rules.of("sections", "intro")
 
     # ---------------------------------------------------------------- matching helpers
     @staticmethod
-    def _match(rules: Iterable[CompiledRule], text: str, pos: int, end: int) -> tuple[CompiledRule, re.Match[str]] | None:
+    def _match(
+        rules: Iterable[CompiledRule], text: str, pos: int, end: int
+    ) -> tuple[CompiledRule, re.Match[str]] | None:
         for rule in rules:
             m = rule.regex.match(text, pos, end)
             if m and m.end() > pos:
                 return rule, m
         return None
 
-    def head_at(self, text: str, pos: int, end: int) -> tuple[str, CompiledRule, re.Match[str]] | None:
+    def head_at(
+        self, text: str, pos: int, end: int
+    ) -> tuple[str, CompiledRule, re.Match[str]] | None:
         for kind in HEAD_KINDS:
             hit = self._match(self.heads[kind], text, pos, end)
             if hit:
                 return kind, hit[0], hit[1]
         return None
 
-    def action_at(self, text: str, pos: int, end: int, *, any_case: bool = False) -> tuple[CompiledRule, re.Match[str]] | None:
+    def action_at(
+        self, text: str, pos: int, end: int, *, any_case: bool = False
+    ) -> tuple[CompiledRule, re.Match[str]] | None:
         if not any_case and not _lower_start(text, pos):
             return None
         return self._match(self.actions, text, pos, end)
@@ -182,7 +197,7 @@ class TaskFinder:
         head = self.head_at(text, start, end)
         rules: list[str] = []
         if head and head[0] == "title":
-            colon = re.match(r"\s*:\s*", text[head[2].end():end])
+            colon = re.match(r"\s*:\s*", text[head[2].end() : end])
             if colon:
                 prefix = head[2].group(0) + " "
                 rules.append(head[1].id)
@@ -253,7 +268,7 @@ class TaskFinder:
             # "Văn phòng HĐND và UBND huyện" names one office.
             return not (conn in ("và", "cùng") and current_kind == "office")
         if kind in ("organization", "office"):
-            nxt = text[m.end():m.end() + 2].strip()
+            nxt = text[m.end() : m.end() + 2].strip()
             specific = bool(nxt) and (nxt[0].isupper() or nxt[0].isdigit())
             plural = current_kind == "collective"
             return specific or not plural
@@ -295,7 +310,7 @@ class TaskFinder:
         rules = list(phrase.rules)
         if phrase.stop == "relative":
             # "X đến nay chưa có báo cáo ..., khẩn trương gửi ..."
-            for m in re.finditer(r",\s*", text[phrase.end:end]):
+            for m in re.finditer(r",\s*", text[phrase.end : end]):
                 p = phrase.end + m.end()
                 if self.action_at(text, p, end):
                     return _Found(phrase.units, (), p, rules, 0.75, "sentence")
@@ -422,7 +437,7 @@ def _action_span(text: str, a: int, b: int, deadline: Deadline | None) -> Span:
         a += 1
     value = text[a:b]
     if deadline and deadline.kind != "none" and a <= deadline.start and deadline.end <= b:
-        value = text[a:deadline.start] + " " + text[deadline.end:b]
+        value = text[a : deadline.start] + " " + text[deadline.end : b]
         value = re.sub(r"\(\s*\)", " ", value)
         value = re.sub(r"\s+([,.;:)])", r"\1", value)
     value = " ".join(value.split()).strip(" ,;:.")
@@ -446,8 +461,10 @@ def extract_tasks(
     trace: list[Trace],
 ) -> list[Task]:
     finder = TaskFinder(rules)
-    boiler = {k: rules.of("boilerplate", k) for k in
-              ("not_task", "narrative", "deadline_only", "all_addressees")}
+    boiler = {
+        k: rules.of("boilerplate", k)
+        for k in ("not_task", "narrative", "deadline_only", "all_addressees")
+    }
     tasks: list[Task] = []
     last_in_scope: dict[str | None, int] = {}
     heading_units: dict[str | None, tuple[Span, ...]] = {}
@@ -513,9 +530,9 @@ def extract_tasks(
             if head_found is None:
                 # "4. Ủy ban nhân dân các xã, thị trấn:" names the section's units
                 phrase = finder.unit_phrase(text, a, b, words)
-                if phrase and phrase.stop == "colon" and not text[phrase.end:b].strip(" :"):
+                if phrase and phrase.stop == "colon" and not text[phrase.end : b].strip(" :"):
                     head_found = _Found(phrase.units, (), b, list(phrase.rules), 0.8, "section")
-            if head_found and not text[head_found.action_start:b].strip(" :"):
+            if head_found and not text[head_found.action_start : b].strip(" :"):
                 heading_units[sent.section] = head_found.units
                 last_in_scope.pop(sent.section, None)
                 for rid in head_found.rules:
@@ -546,17 +563,28 @@ def extract_tasks(
         if found is None:
             found = finder.trigger_in(text, a, b, words)
         if found is None and narrative is None:
-            found = _bare(finder, text, a, b, sent, block_sentences, layout, ref, rules,
-                          _inherit(scope_chain(scope), last_in_scope, heading_units, tasks),
-                          first_hit("all_addressees", clause),
-                          explicit_intro and (sent.is_item or prev_idx is None))
+            found = _bare(
+                finder,
+                text,
+                a,
+                b,
+                sent,
+                block_sentences,
+                layout,
+                ref,
+                rules,
+                _inherit(scope_chain(scope), last_in_scope, heading_units, tasks),
+                first_hit("all_addressees", clause),
+                explicit_intro and (sent.is_item or prev_idx is None),
+            )
         if found is None and narrative is None:
             found = finder.later_subject(text, a, b, words)
         if found is None and pending_list is not None and sent.is_item:
             # "... có trách nhiệm chuyển giao cho X:" followed by the items handed over
             t = tasks[pending_list]
-            act = Span(f"{t.action.text}; {clause.rstrip(' .;')}".replace(":;", ":"),
-                       t.action.start, b)
+            act = Span(
+                f"{t.action.text}; {clause.rstrip(' .;')}".replace(":;", ":"), t.action.start, b
+            )
             tasks[pending_list] = replace(t, action=act)
             continue
         pending_list = None
@@ -564,8 +592,10 @@ def extract_tasks(
             continue
 
         # Units "quý cơ quan" / "các đơn vị" point at the "Kính gửi" list.
-        if layout.addressees and found.units and all(
-            u.rule == "unit.addressee_ref" for u in found.units
+        if (
+            layout.addressees
+            and found.units
+            and all(u.rule == "unit.addressee_ref" for u in found.units)
         ):
             found.units = layout.addressees
             found.units_from = "addressees"
@@ -579,7 +609,7 @@ def extract_tasks(
         if governing:
             found.rules.append(governing)
         else:
-            for m in re.finditer(r";\s+", text[found.action_start:b]):
+            for m in re.finditer(r";\s+", text[found.action_start : b]):
                 p = found.action_start + m.end()
                 if finder.head_at(text, p, b) is None:
                     continue
@@ -611,7 +641,9 @@ def extract_tasks(
                 continue
             flags = _flags(f, dl, ref)
             confidence = round(
-                f.confidence * (1.0 if f.units else 0.7) * (0.85 if "unresolved_deadline" in flags else 1.0),
+                f.confidence
+                * (1.0 if f.units else 0.7)
+                * (0.85 if "unresolved_deadline" in flags else 1.0),
                 2,
             )
             if confidence < 0.5:
@@ -641,7 +673,11 @@ def extract_tasks(
 
 
 def _table_tasks(
-    finder: TaskFinder, text: str, layout: Layout, ref: date | None, rules: RuleSet,
+    finder: TaskFinder,
+    text: str,
+    layout: Layout,
+    ref: date | None,
+    rules: RuleSet,
     trace: list[Trace],
 ) -> list[Task]:
     """One task per data row of a plan's task table, each field from its column."""
@@ -652,12 +688,14 @@ def _table_tasks(
         units: tuple[Span, ...] = ()
         coordinators: tuple[Span, ...] = ()
         if "lead" in row.cells:
-            spans, unit_rules = finder.split_units(text, row.cells["lead"].start,
-                                                   row.cells["lead"].end)
+            spans, unit_rules = finder.split_units(
+                text, row.cells["lead"].start, row.cells["lead"].end
+            )
             units, fired = tuple(spans), fired + unit_rules
         if "support" in row.cells:
-            spans, unit_rules = finder.split_units(text, row.cells["support"].start,
-                                                   row.cells["support"].end)
+            spans, unit_rules = finder.split_units(
+                text, row.cells["support"].start, row.cells["support"].end
+            )
             coordinators, fired = tuple(spans), fired + unit_rules
         dl = None
         if "deadline" in row.cells:
@@ -669,12 +707,21 @@ def _table_tasks(
         action = _action_span(text, content.start, content.end, None)
         for rid in dict.fromkeys(fired):
             trace.append(Trace(rid, row.start, row.end))
-        out.append(Task(
-            id="T0", section=row.section, units=units, coordinators=coordinators, action=action,
-            deadline=dl, evidence=Span(text[row.start:row.end], row.start, row.end),
-            rules=tuple(dict.fromkeys(fired)), confidence=0.85 if units else 0.6,
-            units_from="sentence" if units else "none", flags=_flags(found, dl, ref),
-        ))
+        out.append(
+            Task(
+                id="T0",
+                section=row.section,
+                units=units,
+                coordinators=coordinators,
+                action=action,
+                deadline=dl,
+                evidence=Span(text[row.start : row.end], row.start, row.end),
+                rules=tuple(dict.fromkeys(fired)),
+                confidence=0.85 if units else 0.6,
+                units_from="sentence" if units else "none",
+                flags=_flags(found, dl, ref),
+            )
+        )
     return out
 
 
@@ -695,8 +742,10 @@ def _bare(
     """A bare imperative ("Đề xuất phương án ...") and where its units come from."""
     clause = text[a:b]
     # a lone line without final punctuation is a title or a label, not an order
-    if block_sentences.get(sent.block, 0) == 1 and not sent.is_item and not re.search(
-        r"[.!?;:)]\s*$", clause
+    if (
+        block_sentences.get(sent.block, 0) == 1
+        and not sent.is_item
+        and not re.search(r"[.!?;:)]\s*$", clause)
     ):
         return None
     intro_rules: list[str] = []
@@ -705,8 +754,9 @@ def _bare(
         start = finder.skip_intro(text, a, b, intro_rules)
         source = "addressees" if layout.addressees else "previous_task"
         units = layout.addressees or (inherited[0] if inherited else ())
-        return _Found(units, (), start, [addressed.id, *intro_rules, f"engine.inherit.{source}"],
-                      0.6, source)
+        return _Found(
+            units, (), start, [addressed.id, *intro_rules, f"engine.inherit.{source}"], 0.6, source
+        )
     start = finder.skip_intro(text, a, b, intro_rules)
     bare = finder.bare_imperative(text, start, b)
     if bare is None:
@@ -721,8 +771,14 @@ def _bare(
         if bare is None:
             return None
     if inherited is not None:
-        return _Found(inherited[0], (), start,
-                      [bare, *intro_rules, f"engine.inherit.{inherited[1]}"], 0.65, inherited[1])
+        return _Found(
+            inherited[0],
+            (),
+            start,
+            [bare, *intro_rules, f"engine.inherit.{inherited[1]}"],
+            0.65,
+            inherited[1],
+        )
     if unit_optional:
         return _Found((), (), start, [bare, *intro_rules], 0.45, "none")
     return None

@@ -28,8 +28,25 @@ MAX_BYTES = 50 * 1024 * 1024
 
 # Portal chrome: tags never holding notice text, and class/id words marking navigation etc.
 DROP_TAGS = (
-    "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe",
-    "button", "select", "option", "svg", "canvas", "video", "audio", "object", "embed", "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "button",
+    "select",
+    "option",
+    "svg",
+    "canvas",
+    "video",
+    "audio",
+    "object",
+    "embed",
+    "head",
 )
 CHROME = re.compile(
     r"(?:^|[\s_-])(?:breadcrumbs?|nav|navbar|menu|sidebar|share|social|sharing|comments?|"
@@ -38,11 +55,48 @@ CHROME = re.compile(
     re.IGNORECASE,
 )
 BLOCK_TAGS = frozenset(
-    "address article blockquote caption dd div dl dt fieldset figcaption figure h1 h2 h3 h4 h5 "
-    "h6 header hr li main ol p pre section table tbody td tfoot th thead tr ul center".split()
+    [
+        "address",
+        "article",
+        "blockquote",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "center",
+    ]
 )
 
-SPACES = {ord(c): " " for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+SPACES = {
+    ord(c): " "
+    for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+}
 DROP_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 CLUSTER = re.compile(r"(?s)\r\n|.[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
 # Old tone placement on open syllables: o+toned a/e, u+toned y (not after q: "quý" is right).
@@ -52,17 +106,20 @@ PAIRS = {"o": "ae", "u": "y"}
 
 def _move_tone(m: re.Match[str]) -> str:
     first, second = m.group(1), m.group(2)
-    base, *marks = unicodedata.normalize("NFD", second)
+    decomposed = unicodedata.normalize("NFD", second)
+    base, marks = decomposed[0], decomposed[1:]
     if base.lower() not in PAIRS[first.lower()]:
         return m.group(0)
-    return unicodedata.normalize("NFC", first + "".join(marks)) + base
+    return unicodedata.normalize("NFC", first + marks) + base
 
 
 def normalize(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """NFC, unified spaces and line ends, new-style tones. Returns (text, offset_map)."""
     text_t = text.translate(SPACES)
-    if "\r" in text_t or any(c in text_t for c in DROP_CHARS) or not unicodedata.is_normalized(
-        "NFC", text_t
+    if (
+        "\r" in text_t
+        or any(c in text_t for c in DROP_CHARS)
+        or not unicodedata.is_normalized("NFC", text_t)
     ):
         out: list[str] = []
         breaks: list[tuple[int, int]] = []
@@ -93,14 +150,20 @@ def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
     """Bytes -> (text, encoding name). Raises InputError with a clear sentence."""
     if not data.strip():
         raise InputError(path, "the file is empty.", "Give a notice with text in it.")
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError as exc:
-                raise InputError(path, f"starts with a {enc} mark but is not {enc} ({exc.reason}).",
-                                 "Save it again as UTF-8.") from exc
+                raise InputError(
+                    path,
+                    f"starts with a {enc} mark but is not {enc} ({exc.reason}).",
+                    "Save it again as UTF-8.",
+                ) from exc
     try:
         text = data.decode("utf-8")
         if "\x00" in text:
@@ -115,20 +178,23 @@ def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
             except (UnicodeDecodeError, InputError):
                 continue
     if b"\x00" in data:
-        raise InputError(path, "looks like a binary file, not a notice.",
-                         "Give a .txt or .html file.")
+        raise InputError(
+            path, "looks like a binary file, not a notice.", "Give a .txt or .html file."
+        )
     try:
         return _check_text(data.decode("cp1258"), path), "cp1258"
     except UnicodeDecodeError as exc:
-        raise InputError(path, "is not UTF-8, UTF-16 or Windows-1258 text.",
-                         "Save it as UTF-8 and run again.") from exc
+        raise InputError(
+            path, "is not UTF-8, UTF-16 or Windows-1258 text.", "Save it as UTF-8 and run again."
+        ) from exc
 
 
 def _check_text(text: str, path: Path | str | None) -> str:
     controls = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\n\r\t\f\v")
     if controls > max(8, len(text[:20000]) // 50):
-        raise InputError(path, "looks like a binary file, not a notice.",
-                         "Give a .txt or .html file.")
+        raise InputError(
+            path, "looks like a binary file, not a notice.", "Give a .txt or .html file."
+        )
     return text
 
 
@@ -142,8 +208,9 @@ def html_to_text(html: str) -> str:
     for tag in soup.find_all(True):
         if tag.__dict__.get("_decomposed") or "attrs" not in tag.__dict__:
             continue  # inside chrome already removed
-        marks = " ".join([*(tag.get("class") or []), str(tag.get("id") or ""),
-                          str(tag.get("role") or "")])
+        marks = " ".join(
+            [*(tag.get("class") or []), str(tag.get("id") or ""), str(tag.get("role") or "")]
+        )
         if marks.strip() and CHROME.search(marks) and tag.name not in ("body", "html"):
             tag.decompose()
     for br in soup.find_all("br"):
@@ -156,7 +223,7 @@ def html_to_text(html: str) -> str:
 def _visible_text(soup: Any) -> str:
     """Text of the tree with a line break around every block element, walked without recursion
     (a page nested 10,000 levels deep is read in linear time)."""
-    from bs4 import NavigableString, Tag
+    from bs4.element import NavigableString, Tag
 
     out: list[str] = []
     stack: list[tuple[Any, bool]] = [(soup, True)]
@@ -228,14 +295,23 @@ def sniff_format(path: Path, text: str) -> Literal["text", "html"]:
 def ingest_bytes(data: bytes, path: Path | str | None = None) -> Document:
     p = Path(path) if path else Path("notice.txt")
     if p.suffix.lower() not in HTML_SUFFIXES | TEXT_SUFFIXES:
-        raise InputError(path, f"has the suffix {p.suffix!r}, which this tool does not read.",
-                         "Give a .txt or .html file.")
+        raise InputError(
+            path,
+            f"has the suffix {p.suffix!r}, which this tool does not read.",
+            "Give a .txt or .html file.",
+        )
     if len(data) > MAX_BYTES:
-        raise InputError(path, f"is larger than {MAX_BYTES // 2**20} MB.",
-                         "Split it into separate notices.")
+        raise InputError(
+            path, f"is larger than {MAX_BYTES // 2**20} MB.", "Split it into separate notices."
+        )
     text, encoding = decode(data, path)
-    return ingest_text(text, path=str(path) if path else None, fmt=sniff_format(p, text),
-                       encoding=encoding, data=data)
+    return ingest_text(
+        text,
+        path=str(path) if path else None,
+        fmt=sniff_format(p, text),
+        encoding=encoding,
+        data=data,
+    )
 
 
 def ingest_path(path: Path) -> Document:

@@ -25,17 +25,21 @@ def _group_date(m: re.Match[str], default_year: int | None) -> date | None:
         return None
 
 
-def _value(m: re.Match[str], offset: int = 0) -> Span | None:
+def _value(m: re.Match[str]) -> Span | None:
+    """The `value` group, trimmed; its text has its inner white space folded."""
     if "value" not in m.groupdict() or m.group("value") is None:
         return None
-    a, b = m.span("value")
-    raw = m.group("value").strip().rstrip(" .;,")
-    a += len(m.group("value")) - len(m.group("value").lstrip())
-    return Span(" ".join(raw.split()), offset + a, offset + a + len(raw))
+    group = m.group("value")
+    raw = group.strip().rstrip(" .;,")
+    a = m.start("value") + len(group) - len(group.lstrip())
+    return Span(" ".join(raw.split()), a, a + len(raw))
 
 
 def _latest_year(text: str) -> int | None:
-    years = [int(y) for y in re.findall(r"(?<!\d)\d{1,2}\s*/\s*\d{1,2}\s*/\s*((?:19|20)\d{2})(?!\d)", text)]
+    years = [
+        int(y)
+        for y in re.findall(r"(?<!\d)\d{1,2}\s*/\s*\d{1,2}\s*/\s*((?:19|20)\d{2})(?!\d)", text)
+    ]
     years += [int(y) for y in re.findall(r"tháng\s+\d{1,2}\s+năm\s+((?:19|20)\d{2})", text)]
     return max(years) if years else None
 
@@ -111,8 +115,10 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
     # The number's own code decides ("49/TB-..."), then the word naming it, then the page.
     probes = []
     if number:
-        probes = [(number.text, number.start), (text[max(0, number.start - 30):number.start],
-                                                 max(0, number.start - 30))]
+        probes = [
+            (number.text, number.start),
+            (text[max(0, number.start - 30) : number.start], max(0, number.start - 30)),
+        ]
     probes.append((head[:3000], 0))
     for probe, offset in probes:
         for rule in rules_of("type"):
@@ -123,5 +129,12 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
                 break
         if doc_type:
             break
-    return NoticeMeta(number=number, date=day, date_span=day_span, issuer=issuer, type=doc_type,
-                      subject=subject, signer=signer)
+    return NoticeMeta(
+        number=number,
+        date=day,
+        date_span=day_span,
+        issuer=issuer,
+        type=doc_type,
+        subject=subject,
+        signer=signer,
+    )

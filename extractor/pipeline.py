@@ -22,8 +22,13 @@ def extract_document(document: Document, rules: RuleSet | None = None) -> Notice
     meta = extract_meta(text, rules, trace, layout.body_end)
     meta = type(meta)(**{**meta.__dict__, "addressees": layout.addressees})
     tasks = extract_tasks(text, layout, rules, meta.date, trace)
-    return Notice(document=document, meta=meta, sections=layout.sections, tasks=tuple(tasks),
-                  trace=tuple(trace))
+    return Notice(
+        document=document,
+        meta=meta,
+        sections=layout.sections,
+        tasks=tuple(tasks),
+        trace=tuple(trace),
+    )
 
 
 def extract(source: str | Path, *, rules: RuleSet | None = None) -> Notice:

@@ -91,8 +91,13 @@ def notice_to_dict(notice: Notice) -> dict[str, Any]:
         "text": doc.text,
         "offset_map": [list(p) for p in doc.offset_map],
         "sections": [
-            {"id": s.id, "marker": s.marker, "level": s.level, "parent": s.parent,
-             "title": _span(s.title)}
+            {
+                "id": s.id,
+                "marker": s.marker,
+                "level": s.level,
+                "parent": s.parent,
+                "title": _span(s.title),
+            }
             for s in notice.sections
         ],
         "tasks": [_task(t) for t in notice.tasks],
@@ -132,16 +137,27 @@ def show_table(data: dict[str, Any], width: int = 100) -> str:
     for t in data.get("tasks", []):
         d = t.get("deadline") or {}
         due = d.get("date") or (f"({d.get('recurring')})" if d.get("recurring") else "—")
-        lines.append(f"{t['id']:>4}  §{t.get('section') or '-'}  due {due}  "
-                     f"conf {t.get('confidence', 0):.2f}  {' '.join(t.get('flags', []))}")
+        lines.append(
+            f"{t['id']:>4}  §{t.get('section') or '-'}  due {due}  "
+            f"conf {t.get('confidence', 0):.2f}  {' '.join(t.get('flags', []))}"
+        )
         units = "; ".join(t.get("units") or []) or "(no unit)"
-        lines += textwrap.wrap(f"units: {units}", width, initial_indent="      ",
-                               subsequent_indent="        ")
+        lines += textwrap.wrap(
+            f"units: {units}", width, initial_indent="      ", subsequent_indent="        "
+        )
         if t.get("coordinators"):
-            lines += textwrap.wrap("with: " + "; ".join(t["coordinators"]), width,
-                                   initial_indent="      ", subsequent_indent="        ")
-        lines += textwrap.wrap(f"do: {t.get('action', '')}", width, initial_indent="      ",
-                               subsequent_indent="        ")
+            lines += textwrap.wrap(
+                "with: " + "; ".join(t["coordinators"]),
+                width,
+                initial_indent="      ",
+                subsequent_indent="        ",
+            )
+        lines += textwrap.wrap(
+            f"do: {t.get('action', '')}",
+            width,
+            initial_indent="      ",
+            subsequent_indent="        ",
+        )
         if d.get("text"):
             lines.append(f"      deadline text: {d['text']!r} ({d.get('kind')})")
         lines.append("")

@@ -29,16 +29,43 @@ DIMENSIONS: dict[str, frozenset[str]] = {
     "roles": frozenset({"lead", "coordinate", "obligation"}),
     "actions": frozenset({"verb", "adverb", "governing"}),
     "units": frozenset(
-        {"organ", "organization", "title", "collective", "people", "area", "name_part",
-         "stop", "office", "addressee_ref", "alias"}
+        {
+            "organ",
+            "organization",
+            "title",
+            "collective",
+            "people",
+            "area",
+            "name_part",
+            "stop",
+            "office",
+            "addressee_ref",
+            "alias",
+        }
     ),
     "deadlines": frozenset(
-        {"exact_date", "end_of_month", "end_of_quarter", "end_of_half", "end_of_year",
-         "relative", "recurring", "range_end", "none"}
+        {
+            "exact_date",
+            "end_of_month",
+            "end_of_quarter",
+            "end_of_half",
+            "end_of_year",
+            "relative",
+            "recurring",
+            "range_end",
+            "none",
+        }
     ),
     "sections": frozenset(
-        {"marker", "abbreviation", "directive_intro", "body_end", "addressee_list", "intro",
-         "table_column"}
+        {
+            "marker",
+            "abbreviation",
+            "directive_intro",
+            "body_end",
+            "addressee_list",
+            "intro",
+            "table_column",
+        }
     ),
     "boilerplate": frozenset({"not_task", "deadline_only", "all_addressees", "narrative"}),
     "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),
@@ -135,10 +162,19 @@ def _compile(rule: RuleModel, dim: str, macros: dict[str, str], file: str) -> Co
     except re.error as exc:
         raise RuleError(file, rule.id, f"bad regex ({exc}).") from exc
     return CompiledRule(
-        id=rule.id, dimension=dim, kind=rule.kind, description=rule.description, regex=regex,
-        words=tuple(rule.words or ()), level=rule.level, freq=rule.freq, value=rule.value,
-        confidence=rule.confidence, examples=tuple(rule.examples),
-        counter_examples=tuple(rule.counter_examples), file=file,
+        id=rule.id,
+        dimension=dim,
+        kind=rule.kind,
+        description=rule.description,
+        regex=regex,
+        words=tuple(rule.words or ()),
+        level=rule.level,
+        freq=rule.freq,
+        value=rule.value,
+        confidence=rule.confidence,
+        examples=tuple(rule.examples),
+        counter_examples=tuple(rule.counter_examples),
+        file=file,
     )
 
 
@@ -155,7 +191,8 @@ class RuleSet:
         key = (dimension, kind)
         if key not in self._by_dim:
             self._by_dim[key] = tuple(
-                r for r in self.rules
+                r
+                for r in self.rules
                 if r.dimension == dimension and (kind is None or r.kind == kind)
             )
         return self._by_dim[key]

@@ -73,7 +73,9 @@ def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, s
                     break
             body_start = a + (len(marker) if marker else 0)
             numbered = marker is not None and level <= 4
-            heading = numbered and not TERMINAL.search(text[body_start:b]) and (b - body_start) < 200
+            heading = (
+                numbered and not TERMINAL.search(text[body_start:b]) and (b - body_start) < 200
+            )
             out.append((Block(a, b, body_start, marker, kind, level, heading), rule_id))
     return out
 
@@ -140,7 +142,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
     for i, b in enumerate(blocks):
         if i == 0:
             continue
-        hit = _first(rules.of("sections", "body_end"), text[b.start:b.end])
+        hit = _first(rules.of("sections", "body_end"), text[b.start : b.end])
         if hit:
             body_end = b.start
             trace.append(Trace(hit.id, b.start, b.end))
@@ -177,14 +179,18 @@ def segment(text: str, rules: RuleSet) -> Layout:
             parent = stack[-1] if stack else None
             sid = f"{parent.id}.{own}" if parent else own
             if parent and "." in own and parent.id.split(".")[-1] == own.split(".")[0]:
-                sid = f"{parent.id}{own[len(own.split('.')[0]):]}"  # "II.1" + "1.2" -> "II.1.2"
+                sid = f"{parent.id}{own[len(own.split('.')[0]) :]}"  # "II.1" + "1.2" -> "II.1.2"
             title_end = b.end
             if not b.is_heading:
                 first = split_sentences(text, b.body_start, b.end, abbreviations)
                 title_end = first[0][1] if first else b.end
-            sec = Section(sid, b.marker.strip(), b.level,
-                          Span(text[b.body_start:title_end], b.body_start, title_end),
-                          parent.id if parent else None)
+            sec = Section(
+                sid,
+                b.marker.strip(),
+                b.level,
+                Span(text[b.body_start : title_end], b.body_start, title_end),
+                parent.id if parent else None,
+            )
             sections.append(sec)
             stack.append(sec)
         if i in addressee_blocks or any(a <= b.start < e for a, e in table_spans):
@@ -198,8 +204,17 @@ def segment(text: str, rules: RuleSet) -> Layout:
     table_rows = tuple(
         TableRow(r.start, r.end, r.cells, _section_at(sections, r.start), r.rules) for r in rows
     )
-    return Layout(blocks, tuple(sections), tuple(sentences), directive_start, body_end,
-                  tuple(addressees), frozenset(addressee_blocks), table_rows, tuple(trace))
+    return Layout(
+        blocks,
+        tuple(sections),
+        tuple(sentences),
+        directive_start,
+        body_end,
+        tuple(addressees),
+        frozenset(addressee_blocks),
+        table_rows,
+        tuple(trace),
+    )
 
 
 def _section_at(sections: list[Section], pos: int) -> str | None:
@@ -218,9 +233,9 @@ def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
         out.append((pos, sep.start()))
         pos = sep.end()
     out.append((pos, b))
-    if out and not text[out[0][0]:out[0][1]].strip():
+    if out and not text[out[0][0] : out[0][1]].strip():
         out = out[1:]
-    if out and not text[out[-1][0]:out[-1][1]].strip():
+    if out and not text[out[-1][0] : out[-1][1]].strip():
         out = out[:-1]
     return out
 
@@ -267,8 +282,7 @@ def _tables(
                     if b2 > a2 and rule.value:
                         by_role[rule.value] = Span(text[a2:b2], a2, b2, rule.id)
             if "content" in by_role and len(row_cells) >= len(roles):
-                rows.append(TableRow(lines[j].start(), lines[j].end(), by_role, None,
-                                     header_rules))
+                rows.append(TableRow(lines[j].start(), lines[j].end(), by_role, None, header_rules))
             j += 1
         spans.append((table_start, lines[j - 1].end()))
         i = j
@@ -290,7 +304,7 @@ def _addressees(
     used: set[int] = set()
     for rule in rules.of("sections", "addressee_list"):
         for i, b in enumerate(blocks):
-            m = rule.regex.match(text[b.start:b.end])
+            m = rule.regex.match(text[b.start : b.end])
             if not m:
                 continue
             trace.append(Trace(rule.id, b.start, b.start + m.end()))
@@ -299,7 +313,8 @@ def _addressees(
                 out.append(_clean_item(text, b.start + m.end(), b.end, rule.id))
             j = i + 1
             while j < len(blocks) and blocks[j].marker_kind in (
-                "section.marker.dash", "section.marker.plus"
+                "section.marker.dash",
+                "section.marker.plus",
             ):
                 out.append(_clean_item(text, blocks[j].body_start, blocks[j].end, rule.id))
                 used.add(j)

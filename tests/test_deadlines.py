@@ -95,7 +95,7 @@ def test_resolve(
     found = pick_deadline(find_deadlines(text, 0, len(text), ref, rules))
     assert found is not None, f"no deadline found in {text!r}"
     assert (found.date, found.kind, found.recurring) == (expected, kind, recurring)
-    assert text[found.start:found.end] == found.text
+    assert text[found.start : found.end] == found.text
 
 
 @pytest.mark.parametrize("text", NOT_DEADLINES)

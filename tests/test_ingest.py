@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from extractor.errors import InputError
-from extractor.models import Document, Source
 from extractor.ingest import decode, html_to_text, ingest_bytes, ingest_path, normalize
+from extractor.models import Document, Source
 
 VI = "Giao Phòng Nội vụ Huyện theo dõi, đôn đốc việc lập hồ sơ."
 TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -86,7 +86,12 @@ def test_html_keeps_text_drops_chrome() -> None:
     <footer>Bản quyền</footer></body></html>"""
     text = html_to_text(html)
     assert text.splitlines() == [
-        "Ủy ban nhân dân huyện Ôn tập.", "Một", "Hai", "Ba", "TT | Nội dung", "1 | Rà soát",
+        "Ủy ban nhân dân huyện Ôn tập.",
+        "Một",
+        "Hai",
+        "Ba",
+        "TT | Nội dung",
+        "1 | Rà soát",
     ]
 
 
@@ -104,8 +109,16 @@ def test_deeply_nested_html_does_not_crash() -> None:
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        ("hoà", "hòa"), ("Hoà", "Hòa"), ("khoẻ", "khỏe"), ("Uỷ ban", "Ủy ban"), ("thuỷ", "thủy"),
-        ("quý", "quý"), ("toàn", "toàn"), ("Quỳnh", "Quỳnh"), ("HOÀ", "HÒA"), ("đoàn", "đoàn"),
+        ("hoà", "hòa"),
+        ("Hoà", "Hòa"),
+        ("khoẻ", "khỏe"),
+        ("Uỷ ban", "Ủy ban"),
+        ("thuỷ", "thủy"),
+        ("quý", "quý"),
+        ("toàn", "toàn"),
+        ("Quỳnh", "Quỳnh"),
+        ("HOÀ", "HÒA"),
+        ("đoàn", "đoàn"),
     ],
 )
 def test_tone_placement(old: str, new: str) -> None:
@@ -118,6 +131,6 @@ def test_offset_map_points_into_source() -> None:
     assert text == "Ủy ban nhân dân\ntỉnh HàNội xong"
     doc = Document(text, Source(None, "0" * 64, "text", "utf-8"), source, offset_map)
     for i, ch in enumerate(text):
-        piece = source[doc.to_source(i):doc.to_source(i + 1)]
+        piece = source[doc.to_source(i) : doc.to_source(i + 1)]
         assert unicodedata.normalize("NFC", piece.replace("\u200b", "")).replace("\r\n", "\n") == ch
     assert doc.to_source(len(text)) == len(source)

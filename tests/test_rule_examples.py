@@ -71,8 +71,9 @@ def _check_expect(notice: Notice, expect: dict[str, Any]) -> None:
 @pytest.mark.parametrize(("rule", "example", "positive"), CASES)
 def test_rule_example(rule: CompiledRule, example: Example, positive: bool) -> None:
     if rule.dimension == "deadlines":
-        found = find_deadlines(example.text, 0, len(example.text), example.ref, RULES,
-                               column=rule.value == "column")
+        found = find_deadlines(
+            example.text, 0, len(example.text), example.ref, RULES, column=rule.value == "column"
+        )
         mine = [d for d in found if d.rule == rule.id]
         if not positive:
             assert not mine, f"{rule.id} fired on a counter-example: {mine}"
@@ -85,7 +86,9 @@ def test_rule_example(rule: CompiledRule, example: Example, positive: bool) -> N
         return
     notice = _run(example.text, example.ref, RULES)
     if positive:
-        assert rule.id in notice.rules_fired, f"{rule.id} did not fire: {sorted(notice.rules_fired)}"
+        assert rule.id in notice.rules_fired, (
+            f"{rule.id} did not fire: {sorted(notice.rules_fired)}"
+        )
         _check_expect(notice, example.expect)
     elif example.expect:
         _check_expect(notice, example.expect)

@@ -19,14 +19,23 @@ GOOD_RULE = """
 """
 
 BROKEN = {
-    "unknown key": ("triggers", GOOD_RULE.replace("kind: assign", "kind: assign\n    colour: red"),
-                    "trigger.test"),
+    "unknown key": (
+        "triggers",
+        GOOD_RULE.replace("kind: assign", "kind: assign\n    colour: red"),
+        "trigger.test",
+    ),
     "bad regex": ("triggers", GOOD_RULE.replace("'giao'", "'gi(ao'"), "trigger.test"),
     "unknown kind": ("triggers", GOOD_RULE.replace("kind: assign", "kind: shout"), "trigger.test"),
-    "no examples": ("triggers", GOOD_RULE.split("    examples:")[0] + "    examples: []\n",
-                    "trigger.test"),
-    "pattern and words": ("triggers", GOOD_RULE.replace("pattern: 'giao'",
-                          "pattern: 'giao'\n    words: [giao]"), "trigger.test"),
+    "no examples": (
+        "triggers",
+        GOOD_RULE.split("    examples:")[0] + "    examples: []\n",
+        "trigger.test",
+    ),
+    "pattern and words": (
+        "triggers",
+        GOOD_RULE.replace("pattern: 'giao'", "pattern: 'giao'\n    words: [giao]"),
+        "trigger.test",
+    ),
     "unknown macro": ("triggers", GOOD_RULE.replace("'giao'", "'<<NOPE>>'"), "trigger.test"),
     "bad id": ("triggers", GOOD_RULE.replace("trigger.test", "Trigger Test"), None),
     "unknown dimension": ("colours", GOOD_RULE, None),
@@ -35,8 +44,9 @@ BROKEN = {
 
 def _write(folder: Path, dimension: str, body: str, name: str = "a.yaml") -> Path:
     path = folder / name
-    path.write_text(f"dimension: {dimension}\ndescription: test file\nrules:{body}",
-                    encoding="utf-8")
+    path.write_text(
+        f"dimension: {dimension}\ndescription: test file\nrules:{body}", encoding="utf-8"
+    )
     return path
 
 

@@ -1,0 +1,113 @@
+"""Segmentation: sentences, numbered sections, body end and addressees."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.rules import RuleSet
+from extractor.segment import segment
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "Giao Phòng Nội vụ theo dõi. Đề xuất phương án.",
+            ["Giao Phòng Nội vụ theo dõi.", "Đề xuất phương án."],
+        ),
+        (
+            "Giao UBND TP. Huế kiểm tra. Báo cáo kết quả.",
+            ["Giao UBND TP. Huế kiểm tra.", "Báo cáo kết quả."],
+        ),
+        ("V/v. Tuyên truyền cải cách hành chính.", ["V/v. Tuyên truyền cải cách hành chính."]),
+        (
+            "Hoàn thành trước ngày 15.9.2020. Báo cáo kết quả.",
+            ["Hoàn thành trước ngày 15.9.2020.", "Báo cáo kết quả."],
+        ),
+        (
+            "Theo tiêu chuẩn ISO 9001:2015. Đạt 1.000 hồ sơ. Xong.",
+            ["Theo tiêu chuẩn ISO 9001:2015.", "Đạt 1.000 hồ sơ.", "Xong."],
+        ),
+        (
+            "Rà soát hồ sơ (văn bản phải nêu rõ. Chỉ tiêu cụ thể) đạt 60%. Báo cáo.",
+            ["Rà soát hồ sơ (văn bản phải nêu rõ. Chỉ tiêu cụ thể) đạt 60%.", "Báo cáo."],
+        ),
+        ("Thực hiện nghiêm túc./. Nơi khác", ["Thực hiện nghiêm túc./.", "Nơi khác"]),
+        ("Đ/c. Nguyễn Văn A chủ trì.", ["Đ/c. Nguyễn Văn A chủ trì."]),
+    ],
+)
+def test_sentences(rules: RuleSet, text: str, sentences: list[str]) -> None:
+    assert [s.text for s in segment(text, rules).sentences] == sentences
+
+
+def test_sections_nest(rules: RuleSet) -> None:
+    text = (
+        "I. ĐÁNH GIÁ\nNội dung.\nII. NHIỆM VỤ\n1. Về tài chính\n1.1. Giao Phòng A làm.\n"
+        "1.2. Giao Phòng B làm.\n2. Về văn hóa\na) Giao Phòng C làm.\n- Một ý.\n+ Ý con.\n"
+        "Điều 3. Giao Phòng D làm."
+    )
+    layout = segment(text, rules)
+    assert [(s.id, s.parent) for s in layout.sections] == [
+        ("I", None),
+        ("II", None),
+        ("II.1", "II"),
+        ("II.1.1", "II.1"),
+        ("II.1.2", "II.1"),
+        ("II.2", "II"),
+        ("II.2.a", "II.2"),
+        ("Điều 3", None),
+    ]
+    by_text = {s.text: s.section for s in layout.sentences}
+    assert by_text["- Một ý."[2:]] == "II.2.a"
+    assert by_text["Ý con."] == "II.2.a"
+    headings = [b for b in layout.blocks if b.is_heading]
+    assert [text[b.body_start : b.end] for b in headings] == [
+        "ĐÁNH GIÁ",
+        "NHIỆM VỤ",
+        "Về tài chính",
+        "Về văn hóa",
+    ]
+
+
+def test_body_end_and_addressees(rules: RuleSet) -> None:
+    text = (
+        "Kính gửi:\n- Sở Y tế;\n- Sở Tài chính.\nĐề nghị quý cơ quan báo cáo.\n"
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT."
+    )
+    layout = segment(text, rules)
+    assert [a.text for a in layout.addressees] == ["Sở Y tế", "Sở Tài chính"]
+    assert text[layout.body_end :].startswith("Nơi nhận:")
+    assert [s.text for s in layout.sentences] == ["Đề nghị quý cơ quan báo cáo."]
+
+
+def test_inline_addressees_in_table_layout(rules: RuleSet) -> None:
+    layout = segment("Kính gửi: | - Các Bộ, cơ quan ngang Bộ; |\nNội dung.", rules)
+    assert [a.text for a in layout.addressees] == ["Các Bộ, cơ quan ngang Bộ"]
+
+
+def test_directive_start(rules: RuleSet) -> None:
+    text = "Ngày 5/6/2020, UBND tỉnh có ý kiến như sau: Giao Sở Y tế kiểm tra."
+    layout = segment(text, rules)
+    assert layout.directive_start == text.index(" Giao")
+
+
+def test_task_table(rules: RuleSet) -> None:
+    text = (
+        "TT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn thành\n"
+        "1 | Rà soát hồ sơ | Phòng Nội vụ | | Tháng 9/2020\n"
+        "I | Nhóm nhiệm vụ khác\n"
+        "2 | Kiểm tra | Phòng Tư pháp | Các xã | 30/9/2020\n"
+        "Giao Sở Y tế kiểm tra."
+    )
+    layout = segment(text, rules)
+    rows = [{k: v.text for k, v in r.cells.items()} for r in layout.table_rows]
+    assert rows == [
+        {"content": "Rà soát hồ sơ", "lead": "Phòng Nội vụ", "deadline": "Tháng 9/2020"},
+        {
+            "content": "Kiểm tra",
+            "lead": "Phòng Tư pháp",
+            "support": "Các xã",
+            "deadline": "30/9/2020",
+        },
+    ]
+    assert [s.text for s in layout.sentences] == ["Giao Sở Y tế kiểm tra."]
