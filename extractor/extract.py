@@ -75,6 +75,7 @@ class TaskFinder:
         self.heads = {k: rules.of("units", k) for k in HEAD_KINDS}
         self.name_parts = rules.of("units", "name_part")
         self.stops = rules.of("units", "stop")
+        self.plurals = rules.of("units", "plural")
         self.roles = rules.of("roles")
         self.actions = rules.of("actions", "verb") + rules.of("actions", "adverb")
         self.governing = rules.of("actions", "governing")
@@ -129,11 +130,8 @@ class TaskFinder:
         depth = 0
         prev_head_end = head[2].end()
         title_colon = head[0] == "title"
-        count = 0
-        for w in words:
-            if w < start or w >= end:
-                continue
-            count += 1
+        span_words = [w for w in words if start <= w < end]
+        for count, w in enumerate(span_words):
             if count > MAX_UNIT_WORDS:
                 stop, stop_at = "end", w
                 break
@@ -162,6 +160,10 @@ class TaskFinder:
                 stop, stop_at = "trigger", w
                 break
             hit = self.action_at(text, w, end)
+            plural = self._match(self.plurals, text, span_words[count - 1], w) if count else None
+            if hit and plural and not text[plural[1].end() : w].strip():
+                fired.append(plural[0].id)  # "các tổ chức": a noun after a plural marker
+                hit = None
             if hit:
                 after_org = self.head_at(text, prev_head_end, w) is None and re.fullmatch(
                     r"\s*", text[prev_head_end:w]
@@ -321,6 +323,13 @@ class TaskFinder:
                 p += 1
             if self.action_at(text, p, end, any_case=True):
                 return _Found(phrase.units, (), p, rules, 0.8, "sentence")
+            return None
+        if phrase.stop == "stop":
+            # "UBND các huyện căn cứ chức năng, nhiệm vụ, tổ chức thực hiện ...": the action
+            # opens with the adverbial, provided an action follows it in the clause
+            for m in re.finditer(r",\s*", text[phrase.end : end]):
+                if self.action_at(text, phrase.end + m.end(), end):
+                    return _Found(phrase.units, (), phrase.end, rules, 0.7, "sentence")
             return None
         if phrase.stop not in ("role", "action"):
             return None
@@ -522,6 +531,11 @@ def extract_tasks(
             dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
             if dl and dl.kind != "none":
                 heading_deadline[sent.section] = dl
+            # "3. Phòng Tài chính - Kế hoạch": a heading that only names a unit addresses it
+            phrase = finder.unit_phrase(text, a, b, words)
+            if phrase and phrase.stop == "end" and not clause.isupper():
+                heading_units[sent.section] = phrase.units
+                trace.extend(Trace(rid, a, b) for rid in phrase.rules)
             continue
         if ends_colon and len(clause) < 160:
             head_found = finder.trigger_in(text, a, b, words, heading=True) or finder.trigger_in(
@@ -550,7 +564,12 @@ def extract_tasks(
             dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
             prev = tasks[prev_idx]
             if dl and dl.kind != "none" and (prev.deadline is None or prev.deadline.kind == "none"):
-                tasks[prev_idx] = replace(prev, deadline=dl, rules=(*prev.rules, hit.id, dl.rule))
+                tasks[prev_idx] = replace(
+                    prev,
+                    deadline=dl,
+                    rules=(*prev.rules, hit.id, dl.rule),
+                    flags=_flags(_Found(prev.units, (), 0, [], 0, prev.units_from), dl, ref),
+                )
                 trace.append(Trace(hit.id, a, b))
                 continue
 
@@ -770,17 +789,20 @@ def _bare(
         bare = finder.bare_imperative(text, start, b)
         if bare is None:
             return None
+    # "Chủ trì, phối hợp với X thẩm định ...": role words open the order, X coordinates
+    action_start, coordinators, role_rules = start, (), []
+    if finder.role_at(text, start, b):
+        action_start, coordinators, role_rules = finder.roles_and_action(
+            text, start, b, word_starts(text, start, b)
+        )
+    fired = [bare, *intro_rules, *role_rules]
     if inherited is not None:
+        units, source = inherited
         return _Found(
-            inherited[0],
-            (),
-            start,
-            [bare, *intro_rules, f"engine.inherit.{inherited[1]}"],
-            0.65,
-            inherited[1],
+            units, coordinators, action_start, [*fired, f"engine.inherit.{source}"], 0.65, source
         )
     if unit_optional:
-        return _Found((), (), start, [bare, *intro_rules], 0.45, "none")
+        return _Found((), coordinators, action_start, fired, 0.45, "none")
     return None
 
 

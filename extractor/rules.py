@@ -40,7 +40,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "stop",
             "office",
             "addressee_ref",
-            "alias",
+            "plural",
         }
     ),
     "deadlines": frozenset(
