@@ -21,7 +21,7 @@ from datetime import date
 
 from .deadlines import find_deadlines, pick_deadline
 from .models import Deadline, Sentence, Span, Task, Trace
-from .nlp import word_starts
+from .nlp import Words
 from .rules import CompiledRule, RuleSet
 from .segment import Layout
 
@@ -118,7 +118,7 @@ class TaskFinder:
         return self._match(self.roles, text, pos, end)
 
     # ---------------------------------------------------------------- unit phrases
-    def unit_phrase(self, text: str, start: int, end: int, words: list[int]) -> UnitPhrase | None:
+    def unit_phrase(self, text: str, start: int, end: int, words: Words) -> UnitPhrase | None:
         """Units named from `start`: the phrase runs to the first role/action/stop word."""
         while start < end and text[start] in " :":
             start += 1
@@ -130,7 +130,7 @@ class TaskFinder:
         depth = 0
         prev_head_end = head[2].end()
         title_colon = head[0] == "title"
-        span_words = [w for w in words if start <= w < end]
+        span_words = words.between(start, end)
         for count, w in enumerate(span_words):
             if count > MAX_UNIT_WORDS:
                 stop, stop_at = "end", w
@@ -280,7 +280,7 @@ class TaskFinder:
 
     # ---------------------------------------------------------------- after the units
     def roles_and_action(
-        self, text: str, pos: int, end: int, words: list[int]
+        self, text: str, pos: int, end: int, words: Words
     ) -> tuple[int, tuple[Span, ...], list[str]]:
         """Skip role words after the units; collect coordinators. Returns the action start."""
         rules: list[str] = []
@@ -304,7 +304,7 @@ class TaskFinder:
             pos += 1
         return pos, coordinators, rules
 
-    def subject_at(self, text: str, pos: int, end: int, words: list[int]) -> _Found | None:
+    def subject_at(self, text: str, pos: int, end: int, words: Words) -> _Found | None:
         """A unit phrase at `pos` followed by a role, an action, or a colon."""
         phrase = self.unit_phrase(text, pos, end, words)
         if phrase is None:
@@ -339,7 +339,7 @@ class TaskFinder:
         return _Found(phrase.units, coordinators, action_start, rules + role_rules, 0.8, "sentence")
 
     def trigger_in(
-        self, text: str, a: int, b: int, words: list[int], *, heading: bool = False
+        self, text: str, a: int, b: int, words: Words, *, heading: bool = False
     ) -> _Found | None:
         hits: list[tuple[int, int, CompiledRule]] = []  # (start, end, rule)
         for rule in self.triggers:
@@ -370,7 +370,7 @@ class TaskFinder:
             return _Found(phrase.units, coordinators, start, rules, rule.confidence, "sentence")
         return None
 
-    def later_subject(self, text: str, a: int, b: int, words: list[int]) -> _Found | None:
+    def later_subject(self, text: str, a: int, b: int, words: Words) -> _Found | None:
         for m in re.finditer(r"[,;:]\s+", text[a:b]):
             p = a + m.end()
             if self.head_at(text, p, b) is None:
@@ -499,7 +499,7 @@ def extract_tasks(
     if region_start is None:
         # No "... như sau:" line: the directives start at the first explicit trigger.
         for sent in layout.sentences:
-            words = word_starts(text, sent.start, sent.end)
+            words = Words(text, sent.start, sent.end)
             if finder.trigger_in(text, sent.start, sent.end, words):
                 region_start = sent.start
                 break
@@ -523,7 +523,7 @@ def extract_tasks(
         clause = text[a:b]
         if clause.isupper() or sum(c.isalpha() for c in clause) < 3:
             continue
-        words = word_starts(text, a, b)
+        words = Words(text, a, b)
 
         # Headings: "2. Giao Sở Tài chính:", "Đối với Sở Y tế:", "1. Trước ngày 15/9/2020, ..."
         ends_colon = clause.rstrip().endswith(":")
@@ -790,10 +790,11 @@ def _bare(
         if bare is None:
             return None
     # "Chủ trì, phối hợp với X thẩm định ...": role words open the order, X coordinates
-    action_start, coordinators, role_rules = start, (), []
+    action_start, role_rules = start, list[str]()
+    coordinators: tuple[Span, ...] = ()
     if finder.role_at(text, start, b):
         action_start, coordinators, role_rules = finder.roles_and_action(
-            text, start, b, word_starts(text, start, b)
+            text, start, b, Words(text, start, b)
         )
     fired = [bare, *intro_rules, *role_rules]
     if inherited is not None:

@@ -22,6 +22,8 @@ TERMINAL = re.compile(r"[.!?;]\s*[\"”)]*$|\./\.\s*$")
 BOUNDARY = re.compile(r"(?:\./\.|[.!?]+)[\"”’)]*(?=\s+[\"“(\-–•+]?[A-ZÀ-Ỹ0-9Đ])")
 WORD_BEFORE = re.compile(r"([\w/.&]+)$")
 OPEN, CLOSE = "([{“", ")]}”"
+MAX_ASIDE = 400
+MAX_SENTENCE = 3000  # longer runs (no real sentence is) are cut, so work per sentence is bounded
 
 
 @dataclass(frozen=True)
@@ -90,37 +92,52 @@ def split_sentences(
     """Sentence spans in text[start:end]: no split inside brackets, after abbreviations, in
     numbers. Offsets of periods kept because of an abbreviation are appended to `kept`."""
     spans: list[tuple[int, int]] = []
-    depth = 0
     last = start
     cuts: list[int] = []
-    segment_text = text[start:end]
-    bracket_depth_at: dict[int, int] = {}
-    for i, ch in enumerate(segment_text):
-        if ch in OPEN:
-            depth += 1
-        elif ch in CLOSE and depth:
-            depth -= 1
-        bracket_depth_at[i] = depth
-    for m in BOUNDARY.finditer(segment_text):
-        if bracket_depth_at.get(m.start(), 0):
+    opened: list[int] = []  # offsets of brackets still open at `pos`
+    pos = start
+    for m in BOUNDARY.finditer(text, start, end):
+        for i in range(pos, m.start()):
+            ch = text[i]
+            if ch in OPEN:
+                opened.append(i)
+            elif ch in CLOSE and opened:
+                opened.pop()
+        pos = m.start()
+        # a bracket open for longer than any real aside was never closed: ignore it
+        while opened and m.start() - opened[-1] > MAX_ASIDE:
+            opened.pop()
+        if opened:
             continue
-        before = WORD_BEFORE.search(segment_text, 0, m.start())
+        before = WORD_BEFORE.search(text, max(start, m.start() - 30), m.start())
         if before and m.group(0).startswith(".") and abbreviations.fullmatch(before.group(1)):
             if kept is not None:
-                kept.append(start + before.start())
+                kept.append(before.start())
             continue
-        cuts.append(start + m.end())
+        cuts.append(m.end())
     for cut in cuts:
         spans.append((last, cut))
         last = cut
     spans.append((last, end))
     out = []
-    for a, b in spans:
+    for a, b in _cut_long(text, spans):
         seg = text[a:b]
         a2 = a + len(seg) - len(seg.lstrip())
         b2 = a + len(seg.rstrip())
         if a2 < b2:
             out.append((a2, b2))
+    return out
+
+
+def _cut_long(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for a, b in spans:
+        while b - a > MAX_SENTENCE:
+            cut = text.rfind(" ", a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+            cut = cut + 1 if cut > a else a + MAX_SENTENCE
+            out.append((a, cut))
+            a = cut
+        out.append((a, b))
     return out
 
 
