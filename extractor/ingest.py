@@ -24,7 +24,7 @@ __all__ = ["decode", "html_to_text", "ingest_bytes", "ingest_path", "ingest_text
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # a notice is a few kB; a larger file is not one notice
 
 # Portal chrome: tags never holding notice text, and class/id words marking navigation etc.
 DROP_TAGS = (

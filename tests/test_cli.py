@@ -34,7 +34,10 @@ def test_batch_survives_bad_files(
     code = main(["run", str(inbox), "-o", str(out)])
     captured = capsys.readouterr()
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["good.json", "notasks.json", "page.json"]
+    assert sorted(p.name for p in out.glob("*.json")) == ["good.json", "notasks.json", "page.json"]
+    listed = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert sorted(Path(e["path"]).name for e in listed) == [
+        "binary.txt", "blank.html", "empty.txt", "latin.txt"]
     errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 4
     for name in ("empty.txt", "binary.txt", "latin.txt", "blank.html"):
@@ -54,7 +57,7 @@ def test_output_name_never_comes_from_the_text(tmp_path: Path) -> None:
     src.write_text("Số: 12/../../etc/passwd\n" + GOOD, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["run", str(src), "-o", str(out), "-q"]) == 0
-    assert [p.name for p in out.iterdir()] == ["x.json"]
+    assert [p.name for p in out.glob("*.json")] == ["x.json"]
 
 
 def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,7 +66,7 @@ def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     assert main(["run", str(src), "-o", str(blocker / "out"), "-q"]) == 1
-    assert "cannot write" in capsys.readouterr().err
+    assert "cannot write to the output folder" in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
