@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: install run test lint eval golden clean
+.PHONY: install run test lint eval golden bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ eval: $(STAMP)
 ## golden: rewrite tests/golden/ from samples/ (review the diff before committing)
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden
+
+## bench: throughput benchmark (2,000 notices; not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) output/*.json .eval-out

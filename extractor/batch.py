@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -332,6 +333,7 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
         summary.interrupted = True
     finally:
         manifest_fh.close()
+        _clean_stale_temporaries(opts.out_dir)  # what stopped workers had begun to write
 
     if not summary.interrupted:  # compact the manifest: one sorted line per output
         current = _load_manifest(opts.out_dir)
@@ -358,10 +360,14 @@ def _execute(jobs: list[_Job], workers: int, opts: BatchOptions) -> Iterator[_Re
         for job in jobs:
             yield _work(job)
         return
+    from .nlp import get_nlp
+
+    get_nlp()  # load the segmenter once here: forked workers inherit it
+    gc.freeze()  # and keep the collector from touching (so copying) the inherited pages
     ctx = multiprocessing.get_context("fork")
     pool = ctx.Pool(min(workers, len(jobs)), _init_worker, (rules_dir, str(opts.out_dir)))
     try:
-        yield from pool.imap_unordered(_work, jobs, chunksize=1)
+        yield from pool.imap_unordered(_work, jobs, chunksize=16)
         pool.close()
     except BaseException:
         pool.terminate()

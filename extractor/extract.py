@@ -15,9 +15,10 @@ actions, units, boilerplate, sections). A sentence is read in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from .deadlines import find_deadlines, pick_deadline
 from .models import Deadline, Sentence, Span, Task, Trace
@@ -130,8 +131,9 @@ class TaskFinder:
         depth = 0
         prev_head_end = head[2].end()
         title_colon = head[0] == "title"
-        span_words = words.between(start, end)
-        for count, w in enumerate(span_words):
+        prev_w: int | None = None
+        for count, w in enumerate(words.iter_from(start, end)):
+            last_w, prev_w = prev_w, w
             if count > MAX_UNIT_WORDS:
                 stop, stop_at = "end", w
                 break
@@ -160,7 +162,7 @@ class TaskFinder:
                 stop, stop_at = "trigger", w
                 break
             hit = self.action_at(text, w, end)
-            plural = self._match(self.plurals, text, span_words[count - 1], w) if count else None
+            plural = self._match(self.plurals, text, last_w, w) if last_w is not None else None
             if hit and plural and not text[plural[1].end() : w].strip():
                 fired.append(plural[0].id)  # "các tổ chức": a noun after a plural marker
                 hit = None
@@ -469,7 +471,12 @@ def extract_tasks(
     ref: date | None,
     trace: list[Trace],
 ) -> list[Task]:
-    finder = TaskFinder(rules)
+    finder = _finder(rules)
+
+    @lru_cache(maxsize=256)
+    def deadlines_in(start: int, end: int) -> list[Deadline]:
+        return find_deadlines(text, start, end, ref, rules)
+
     boiler = {
         k: rules.of("boilerplate", k)
         for k in ("not_task", "narrative", "deadline_only", "all_addressees")
@@ -528,7 +535,7 @@ def extract_tasks(
         # Headings: "2. Giao Sở Tài chính:", "Đối với Sở Y tế:", "1. Trước ngày 15/9/2020, ..."
         ends_colon = clause.rstrip().endswith(":")
         if block.is_heading and not ends_colon:
-            dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
+            dl = pick_deadline(deadlines_in(a, b))
             if dl and dl.kind != "none":
                 heading_deadline[sent.section] = dl
             # "3. Phòng Tài chính - Kế hoạch": a heading that only names a unit addresses it
@@ -561,7 +568,7 @@ def extract_tasks(
         prev_idx = last_in_scope.get(scope)
         hit = first_hit("deadline_only", clause)
         if hit and prev_idx is not None:
-            dl = pick_deadline(find_deadlines(text, a, b, ref, rules))
+            dl = pick_deadline(deadlines_in(a, b))
             prev = tasks[prev_idx]
             if dl and dl.kind != "none" and (prev.deadline is None or prev.deadline.kind == "none"):
                 tasks[prev_idx] = replace(
@@ -590,8 +597,7 @@ def extract_tasks(
                 sent,
                 block_sentences,
                 layout,
-                ref,
-                rules,
+                deadlines_in,
                 _inherit(scope_chain(scope), last_in_scope, heading_units, tasks),
                 first_hit("all_addressees", clause),
                 explicit_intro and (sent.is_item or prev_idx is None),
@@ -642,10 +648,7 @@ def extract_tasks(
                     break
 
         for f, end in clauses:
-            dls = find_deadlines(text, f.action_start, end, ref, rules)
-            if f is found:
-                dls = find_deadlines(text, a, end, ref, rules)
-            dl = pick_deadline(dls)
+            dl = pick_deadline(deadlines_in(a if f is found else f.action_start, end))
             dl_rules: list[str] = []
             if dl is None or dl.kind == "none":
                 for sec in scope_chain(scope):
@@ -689,6 +692,11 @@ def extract_tasks(
     tasks.extend(_table_tasks(finder, text, layout, ref, rules, trace))
     tasks.sort(key=lambda t: t.evidence.start)
     return [replace(t, id=f"T{i}") for i, t in enumerate(tasks, 1)]
+
+
+@lru_cache(maxsize=4)
+def _finder(rules: RuleSet) -> TaskFinder:
+    return TaskFinder(rules)
 
 
 def _table_tasks(
@@ -752,8 +760,7 @@ def _bare(
     sent: Sentence,
     block_sentences: dict[int, int],
     layout: Layout,
-    ref: date | None,
-    rules: RuleSet,
+    deadlines_in: Callable[[int, int], list[Deadline]],
     inherited: tuple[tuple[Span, ...], str] | None,
     addressed: CompiledRule | None,
     unit_optional: bool,
@@ -780,7 +787,7 @@ def _bare(
     bare = finder.bare_imperative(text, start, b)
     if bare is None:
         # "Chậm nhất ngày 28/8/2020 phải báo cáo ...": the order follows its deadline
-        lead = pick_deadline(find_deadlines(text, start, b, ref, rules))
+        lead = pick_deadline(deadlines_in(start, b))
         if lead is None or lead.start != start or lead.kind == "none":
             return None
         start = lead.end

@@ -8,6 +8,7 @@ the stop word "theo".
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -30,15 +31,39 @@ def word_starts(text: str, start: int, end: int) -> list[int]:
     return [start + t.idx for t in doc if not t.is_space]
 
 
+WINDOW = 400  # characters segmented at a time: a unit phrase ends well within one window
+
+
 class Words:
-    """Word starts of text[start:end], segmented on first use only: most sentences are never
-    segmented because no unit head, trigger or action word starts there."""
+    """Word starts of text[start:end], segmented lazily, one window at a time from where a
+    unit phrase begins: most sentences are never segmented at all, and long ones only in part
+    (word segmentation is the costly step)."""
 
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text, self.start, self.end = text, start, end
-        self._starts: list[int] | None = None
+        self._done: list[tuple[int, int, list[int]]] = []  # segmented windows
 
-    def between(self, a: int, b: int) -> list[int]:
-        if self._starts is None:
-            self._starts = word_starts(self.text, self.start, self.end)
-        return self._starts[bisect_left(self._starts, a) : bisect_left(self._starts, b)]
+    def _window(self, a: int) -> tuple[int, int, list[int]]:
+        for w in self._done:
+            if w[0] <= a < w[1]:
+                return w
+        b = min(self.end, a + WINDOW)
+        if b < self.end:  # end the window at a space so no word is cut
+            cut = self.text.rfind(" ", a + 1, b)
+            b = cut if cut > a else b
+        w = (a, b, word_starts(self.text, a, b))
+        self._done.append(w)
+        return w
+
+    def iter_from(self, a: int, b: int) -> Iterator[int]:
+        """Word starts in [a, b), segmenting window after window only as far as they are read."""
+        pos = a
+        while pos < min(b, self.end):
+            _, w_end, starts = self._window(pos)
+            for s in starts[bisect_left(starts, pos) :]:
+                if s >= b:
+                    return
+                yield s
+            pos = w_end
+            while pos < b and self.text[pos] == " ":
+                pos += 1

@@ -12,7 +12,14 @@ from typing import Any
 
 from .models import Deadline, Notice, Span, Task
 
-__all__ = ["SCHEMA_VERSION", "load_schema", "notice_to_dict", "show_table", "write_json_atomic"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "dumps",
+    "load_schema",
+    "notice_to_dict",
+    "show_table",
+    "write_json_atomic",
+]
 
 SCHEMA_VERSION = "1.0"
 
@@ -88,6 +95,7 @@ def notice_to_dict(notice: Notice) -> dict[str, Any]:
                 "signer": _span(meta.signer),
             },
         },
+        "tasks": [_task(t) for t in notice.tasks],
         "text": doc.text,
         "offset_map": [list(p) for p in doc.offset_map],
         "sections": [
@@ -100,7 +108,6 @@ def notice_to_dict(notice: Notice) -> dict[str, Any]:
             }
             for s in notice.sections
         ],
-        "tasks": [_task(t) for t in notice.tasks],
         "trace": [{"rule": t.rule, "start": t.start, "end": t.end} for t in notice.trace],
     }
 
@@ -111,14 +118,39 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
+def dumps(data: dict[str, Any]) -> str:
+    """JSON that reads well and writes fast: one top-level key per line, tasks indented, and
+    one line per item of the long lists (trace, sections, offset map). Plain JSON all the same."""
+
+    def one(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = ["{"]
+    items = list(data.items())
+    for i, (key, value) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if isinstance(value, list) and value:
+            lines.append(f" {one(key)}: [")
+            for j, item in enumerate(value):
+                body = (
+                    json.dumps(item, ensure_ascii=False, indent=1) if key == "tasks" else one(item)
+                )
+                body = body.replace("\n", "\n  ")
+                lines.append(f"  {body}{',' if j < len(value) - 1 else ''}")
+            lines.append(f" ]{comma}")
+        else:
+            lines.append(f" {one(key)}: {one(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON to a temporary file beside `path`, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+            fh.write(dumps(data))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -17,7 +17,9 @@ from extractor.batch import BatchOptions, run_batch
 
 from .conftest import ROOT, SHARED_EVAL
 
-SOURCES = sorted((ROOT / "samples").glob("*.*")) + sorted((SHARED_EVAL / "dev" / "corpus").glob("*"))
+SOURCES = sorted((ROOT / "samples").glob("*.*")) + sorted(
+    (SHARED_EVAL / "dev" / "corpus").glob("*")
+)
 
 
 def make_corpus(folder: Path, copies: int) -> Path:
@@ -27,8 +29,11 @@ def make_corpus(folder: Path, copies: int) -> Path:
         for src in SOURCES:
             text = src.read_text(encoding="utf-8")
             extra = f"\nGhi chú lưu trữ số {i} ({src.parent.name}).\n"
-            text = text.replace("</body>", f"<p>{extra}</p></body>") if src.suffix == ".html" \
+            text = (
+                text.replace("</body>", f"<p>{extra}</p></body>")
+                if src.suffix == ".html"
                 else text + extra
+            )
             origin = "s" if src.parent.name == "samples" else "d"
             name = f"{origin}{src.stem}-{i:03d}{src.suffix}"
             (folder / name).write_text(text, encoding="utf-8")
@@ -99,9 +104,21 @@ def test_file_deleted_during_the_batch(tmp_path: Path) -> None:
 
 def _spawn(inbox: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "extractor.cli", "run", str(inbox), "-o", str(out), "-q",
-         "--jobs", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "extractor.cli",
+            "run",
+            str(inbox),
+            "-o",
+            str(out),
+            "-q",
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
 
 

@@ -37,7 +37,11 @@ def test_batch_survives_bad_files(
     assert sorted(p.name for p in out.glob("*.json")) == ["good.json", "notasks.json", "page.json"]
     listed = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert sorted(Path(e["path"]).name for e in listed) == [
-        "binary.txt", "blank.html", "empty.txt", "latin.txt"]
+        "binary.txt",
+        "blank.html",
+        "empty.txt",
+        "latin.txt",
+    ]
     errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 4
     for name in ("empty.txt", "binary.txt", "latin.txt", "blank.html"):

@@ -1,0 +1,185 @@
+"""Throughput benchmark: `make bench` (never run by the tests).
+
+Builds a corpus of at least 2,000 notices from samples/ and the dev notices (each variant with
+its own numbers, dates and an extra paragraph, so no two files are alike), then measures in one
+run: a plain read of the files, pyvi's word segmentation alone over the same text (the floor
+that bounds us), the extractor with --jobs 1 and --jobs 2 (files/s, MB/s, peak memory per
+worker), start-up time beside a bare `import spacy`, and the time per stage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "benchmarks" / ".corpus"
+SOURCES = sorted((ROOT / "samples").glob("*.*")) + sorted(
+    (ROOT.parent / "shared" / "eval" / "dev" / "corpus").glob("*")
+)
+
+
+def build_corpus(n: int) -> list[Path]:
+    if CORPUS.exists() and len(list(CORPUS.iterdir())) >= n:
+        return sorted(CORPUS.iterdir())[:n]
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    CORPUS.mkdir(parents=True)
+    rnd = random.Random(7)
+    files = []
+    for i in range(n):
+        src = SOURCES[i % len(SOURCES)]
+        text = src.read_text(encoding="utf-8")
+        text = re.sub(
+            r"\b(\d{1,2})/(\d{1,2})/(20\d\d)\b",
+            lambda m: f"{rnd.randint(1, 28)}/{m.group(2)}/{m.group(3)}",
+            text,
+        )
+        note = f"Ghi chú {i}: hồ sơ lưu trữ tại bộ phận văn thư, số thứ tự {rnd.randint(1, 9999)}."
+        text = (
+            text.replace("</body>", f"<p>{note}</p></body>")
+            if src.suffix == ".html"
+            else f"{text}\n{note}\n"
+        )
+        path = CORPUS / f"n{i:05d}{src.suffix}"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall time of a command and the peak RSS (kB) of its largest process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    return elapsed, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+
+
+def stage_times(files: list[Path]) -> dict[str, float]:
+    """Run the pipeline in-process with each stage's functions wrapped in a timer."""
+    import importlib
+
+    from extractor import ingest, nlp, pipeline, render
+
+    extract = importlib.import_module("extractor.extract")  # the package's `extract` is a function
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def wrap(module: Any, name: str, stage: str) -> None:
+        fn = getattr(module, name)
+
+        def timed_fn(*a: Any, **k: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[stage] += time.perf_counter() - t
+
+        setattr(module, name, timed_fn)
+
+    wrap(nlp, "word_starts", "tokenize")
+    wrap(extract, "find_deadlines", "deadlines")
+    wrap(pipeline, "segment", "segment")
+    out = ROOT / "benchmarks" / ".stage-out"
+    out.mkdir(exist_ok=True)
+    total_rules = 0.0
+    for path in files:
+        t = time.perf_counter()
+        doc = ingest.ingest_bytes(path.read_bytes(), path)
+        spent["ingest"] += time.perf_counter() - t
+        t = time.perf_counter()
+        notice = pipeline.extract_document(doc)
+        total_rules += time.perf_counter() - t
+        t = time.perf_counter()
+        render.write_json_atomic(out / f"{path.stem}.json", render.notice_to_dict(notice))
+        spent["write"] += time.perf_counter() - t
+    spent["rules"] = total_rules - spent["segment"] - spent["tokenize"] - spent["deadlines"]
+    shutil.rmtree(out)
+    return dict(spent)
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_FILES", "2000"))
+    files = build_corpus(n)
+    size = sum(p.stat().st_size for p in files)
+    mb = size / 1e6
+    results: dict[str, Any] = {"files": len(files), "megabytes": round(mb, 2)}
+
+    t = time.perf_counter()
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    results["read_MBps"] = round(mb / (time.perf_counter() - t), 1)
+
+    from pyvi import ViTokenizer
+
+    t = time.perf_counter()
+    for text in texts:
+        for line in text.splitlines():
+            if line.strip():
+                ViTokenizer.tokenize(line)
+    pyvi_s = time.perf_counter() - t
+    results["pyvi_alone_KBps"] = round(size / 1e3 / pyvi_s, 1)
+    import spacy
+
+    nlp = spacy.blank("vi")
+    t = time.perf_counter()
+    for text in texts:
+        nlp.make_doc(text)
+    results["spacy_vi_pyvi_whole_text_KBps"] = round(size / 1e3 / (time.perf_counter() - t), 1)
+
+    exe = str(ROOT / ".venv" / "bin" / "extractor")
+    repeat = int(os.environ.get("BENCH_REPEAT", "3"))  # best of N: the machine is shared
+    for jobs in (1, 2):
+        out = ROOT / "benchmarks" / f".out-{jobs}"
+        runs = []
+        for _ in range(repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            runs.append(timed([exe, "run", str(CORPUS), "-o", str(out), "-q", "--jobs", str(jobs)]))
+        elapsed, rss = min(r[0] for r in runs), max(r[1] for r in runs)
+        results[f"jobs{jobs}"] = {
+            "seconds": round(elapsed, 2),
+            "files_per_s": round(len(files) / elapsed, 1),
+            "KBps": round(size / 1e3 / elapsed, 1),
+            "peak_rss_MB_per_process": round(rss / 1024, 1),
+        }
+        shutil.rmtree(out, ignore_errors=True)
+    results["speedup_jobs2"] = round(results["jobs1"]["seconds"] / results["jobs2"]["seconds"], 2)
+
+    one = files[0]
+    spacy_s = min(timed([sys.executable, "-c", "import spacy"])[0] for _ in range(3))
+    out = ROOT / "benchmarks" / ".out-start"
+    first_s = min(
+        timed([exe, "run", str(one), "-o", str(out), "-q", "--force"])[0] for _ in range(3)
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    results["startup"] = {
+        "import_spacy_s": round(spacy_s, 2),
+        "first_file_s": round(first_s, 2),
+        "over_import_spacy_s": round(first_s - spacy_s, 2),
+    }
+
+    stages = stage_times(files[: min(300, len(files))])
+    results["stage_share_percent"] = {
+        k: round(100 * v / sum(stages.values()), 1) for k, v in sorted(stages.items())
+    }
+    results["machine"] = {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
