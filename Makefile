@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: install run test lint eval golden bench clean
+.PHONY: install run test lint eval golden bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: extract every notice in samples/ into output/
+# The tracker's statuses are for the day `make run` runs, unless AS_OF=YYYY-MM-DD is given.
+AS_OF  ?= $(shell date +%F)
+
+## run: extract samples/ into output/, with review pages, sheets per unit and the tracker
 run: $(STAMP)
-	$(BIN)/extractor run samples -o output
+	$(BIN)/extractor run samples -o output --review
+	$(BIN)/extractor sheets output -o output/sheets
+	$(BIN)/extractor tracker output --as-of $(AS_OF) -o output/tracker
 
 ## test: the whole test suite (rule examples, deadline table, samples, dev-set floor)
 test: $(STAMP)
@@ -38,9 +43,14 @@ eval: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden
 
+## screenshots: README pictures of a review page and a sheet (needs Debian's chromium)
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser
+
 ## bench: throughput benchmark (2,000 notices; not part of the tests)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) output/*.json .eval-out
+	rm -rf $(VENV) .eval-out output/*.json output/*.html output/*.csv output/*.jsonl \
+	  output/sheets output/tracker

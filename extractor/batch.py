@@ -50,6 +50,7 @@ class BatchOptions:
     quiet: bool = False
     json_log: bool = False
     rules_dir: Path | None = None
+    review: bool = False  # also write X.review.html beside each X.json
 
 
 @dataclass
@@ -109,13 +110,12 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 # ------------------------------------------------------------------ worker side
 _RULES: RuleSet | None = None
 _OUT: Path | None = None
+_REVIEW = False
 
 
-def _init_worker(rules_dir: str | None, out_dir: str) -> None:
+def _init_worker(rules_dir: str | None, out_dir: str, review: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    global _RULES, _OUT
-    _RULES = cached_rules(rules_dir)
-    _OUT = Path(out_dir)
+    _init_worker_in_process(rules_dir, out_dir, review)
     from .nlp import get_nlp
 
     get_nlp()
@@ -125,7 +125,15 @@ def _work(job: _Job) -> _Result:
     assert _RULES is not None and _OUT is not None, "worker not initialised"
     try:
         notice = extract_document(ingest_bytes(job.data, job.path), _RULES)
-        write_json_atomic(_OUT / job.name, notice_to_dict(notice))
+        data = notice_to_dict(notice)
+        write_json_atomic(_OUT / job.name, data)
+        if _REVIEW:
+            from .review import render_review
+
+            page = _OUT / f"{Path(job.name).stem}.review.html"
+            tmp = page.with_name(f".{page.name}.tmp")
+            tmp.write_text(render_review(data, job.name), encoding="utf-8")
+            tmp.replace(page)
     except ExtractorError as exc:
         return _Result(job.path, job.name, job.sha256, False, error=str(exc))
     except OSError as exc:
@@ -205,6 +213,14 @@ def _write_lines_atomic(path: Path, rows: Iterable[dict[str, Any]]) -> None:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
     os.replace(tmp, path)
+
+
+def _is_reviewed(path: Path) -> bool:
+    """A person corrected this output (`"reviewed": true`): a run never overwrites it."""
+    try:
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("reviewed"))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _clean_stale_temporaries(out_dir: Path) -> None:
@@ -293,6 +309,10 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
             summary.skipped += 1
             log({"event": "file", "path": str(path), "status": "skipped"})
             continue
+        if not opts.force and _is_reviewed(opts.out_dir / name):
+            summary.skipped += 1
+            log({"event": "file", "path": str(path), "status": "kept (reviewed)"})
+            continue
         if sha in by_content:
             copies.append((str(path), name, sha, by_content[sha]))
             continue
@@ -356,7 +376,7 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
 def _execute(jobs: list[_Job], workers: int, opts: BatchOptions) -> Iterator[_Result]:
     rules_dir = str(opts.rules_dir) if opts.rules_dir else None
     if workers <= 1 or len(jobs) <= 1:
-        _init_worker_in_process(rules_dir, str(opts.out_dir))
+        _init_worker_in_process(rules_dir, str(opts.out_dir), opts.review)
         for job in jobs:
             yield _work(job)
         return
@@ -365,7 +385,9 @@ def _execute(jobs: list[_Job], workers: int, opts: BatchOptions) -> Iterator[_Re
     get_nlp()  # load the segmenter once here: forked workers inherit it
     gc.freeze()  # and keep the collector from touching (so copying) the inherited pages
     ctx = multiprocessing.get_context("fork")
-    pool = ctx.Pool(min(workers, len(jobs)), _init_worker, (rules_dir, str(opts.out_dir)))
+    pool = ctx.Pool(
+        min(workers, len(jobs)), _init_worker, (rules_dir, str(opts.out_dir), opts.review)
+    )
     try:
         yield from pool.imap_unordered(_work, jobs, chunksize=16)
         pool.close()
@@ -376,10 +398,11 @@ def _execute(jobs: list[_Job], workers: int, opts: BatchOptions) -> Iterator[_Re
         pool.join()
 
 
-def _init_worker_in_process(rules_dir: str | None, out_dir: str) -> None:
-    global _RULES, _OUT
+def _init_worker_in_process(rules_dir: str | None, out_dir: str, review: bool) -> None:
+    global _RULES, _OUT, _REVIEW
     _RULES = cached_rules(rules_dir)
     _OUT = Path(out_dir)
+    _REVIEW = review
 
 
 def _copy(path: str, name: str, sha: str, source_name: str, out_dir: Path) -> _Result:

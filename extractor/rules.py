@@ -41,6 +41,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "office",
             "addressee_ref",
             "plural",
+            "alias",
         }
     ),
     "deadlines": frozenset(

@@ -84,6 +84,15 @@ def test_rule_example(rule: CompiledRule, example: Example, positive: bool) -> N
         for key, want in example.expect.items():
             assert getattr(picked, key) == want, f"{key}: {getattr(picked, key)!r} != {want!r}"
         return
+    if rule.kind == "alias":
+        from extractor.units import canonical_unit
+
+        name, fired = canonical_unit(example.text, RULES)
+        if positive:
+            assert (name, fired) == (example.expect["canonical"], rule.id)
+        else:
+            assert fired != rule.id
+        return
     notice = _run(example.text, example.ref, RULES)
     if positive:
         assert rule.id in notice.rules_fired, (
