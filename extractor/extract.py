@@ -87,6 +87,7 @@ class TaskFinder:
             if r.kind in ("assign", "request") and not r.regex.pattern.startswith("^")
         )
         self.intros = rules.of("sections", "intro")
+        self.report_formulas = rules.of("boilerplate", "report_formula")
 
     # ---------------------------------------------------------------- matching helpers
     @staticmethod
@@ -328,10 +329,11 @@ class TaskFinder:
             return None
         if phrase.stop == "stop":
             # "UBND các huyện căn cứ chức năng, nhiệm vụ, tổ chức thực hiện ...": the action
-            # opens with the adverbial, provided an action follows it in the clause
-            for m in re.finditer(r",\s*", text[phrase.end : end]):
-                if self.action_at(text, phrase.end + m.end(), end):
-                    return _Found(phrase.units, (), phrase.end, rules, 0.7, "sentence")
+            # opens with the adverbial, provided an action word follows in the clause
+            for rule in self.actions:
+                for m in rule.regex.finditer(text, phrase.end, end):
+                    if _lower_start(text, m.start()):
+                        return _Found(phrase.units, (), phrase.end, rules, 0.7, "sentence")
             return None
         if phrase.stop not in ("role", "action"):
             return None
@@ -407,6 +409,13 @@ class TaskFinder:
         limit = min(b, a + 100, a + stop.start() if stop else b)
         for rule in self.roles:
             if rule.kind == "obligation" and rule.regex.search(text, a, limit):
+                return rule.id
+        return None
+
+    def report_formula(self, text: str, a: int, b: int) -> str | None:
+        """ "Kết quả thực hiện báo cáo UBND tỉnh ...": a noun subject, then the order to send."""
+        for rule in self.report_formulas:
+            if rule.regex.match(text[a:b]):
                 return rule.id
         return None
 
@@ -568,7 +577,11 @@ def extract_tasks(
         prev_idx = last_in_scope.get(scope)
         hit = first_hit("deadline_only", clause)
         if hit and prev_idx is not None:
-            dl = pick_deadline(deadlines_in(a, b))
+            # "Thời gian thực hiện: Quý IV/2023": after the label no cue word is needed
+            label_end = a + clause.find(":") + 1 if ":" in clause else a
+            dl = pick_deadline(deadlines_in(a, b)) or pick_deadline(
+                find_deadlines(text, label_end, b, ref, rules, column=True)
+            )
             prev = tasks[prev_idx]
             if dl and dl.kind != "none" and (prev.deadline is None or prev.deadline.kind == "none"):
                 tasks[prev_idx] = replace(
@@ -784,7 +797,7 @@ def _bare(
             units, (), start, [addressed.id, *intro_rules, f"engine.inherit.{source}"], 0.6, source
         )
     start = finder.skip_intro(text, a, b, intro_rules)
-    bare = finder.bare_imperative(text, start, b)
+    bare = finder.bare_imperative(text, start, b) or finder.report_formula(text, start, b)
     if bare is None:
         # "Chậm nhất ngày 28/8/2020 phải báo cáo ...": the order follows its deadline
         lead = pick_deadline(deadlines_in(start, b))

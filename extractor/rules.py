@@ -68,7 +68,9 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "table_column",
         }
     ),
-    "boilerplate": frozenset({"not_task", "deadline_only", "all_addressees", "narrative"}),
+    "boilerplate": frozenset(
+        {"not_task", "deadline_only", "all_addressees", "narrative", "report_formula"}
+    ),
     "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),
 }
 MACRO = re.compile(r"<<([A-Z_][A-Z0-9_]*)>>")
