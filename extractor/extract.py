@@ -84,8 +84,11 @@ class TaskFinder:
         self.inline_triggers = tuple(
             r
             for r in self.triggers
-            if r.kind in ("assign", "request") and not r.regex.pattern.startswith("^")
+            if r.kind in ("assign", "request")
+            and not r.regex.pattern.startswith("^")
+            and r.value != "after_issuer"
         )
+        self.issuers = rules.of("units", "issuer")
         self.intros = rules.of("sections", "intro")
         self.report_formulas = rules.of("boilerplate", "report_formula")
 
@@ -337,6 +340,11 @@ class TaskFinder:
             return None
         if phrase.stop not in ("role", "action"):
             return None
+        if self.issuer(text, pos, phrase.end) and any(
+            r.value == "after_issuer" and r.regex.match(text, phrase.end, end)
+            for r in self.triggers
+        ):
+            return None  # "Chủ tịch UBND tỉnh chỉ đạo X ...": X is the unit
         action_start, coordinators, role_rules = self.roles_and_action(text, phrase.end, end, words)
         if not self.action_at(text, action_start, end, any_case=True) and not role_rules:
             return None
@@ -345,18 +353,24 @@ class TaskFinder:
     def trigger_in(
         self, text: str, a: int, b: int, words: Words, *, heading: bool = False
     ) -> _Found | None:
-        hits: list[tuple[int, int, CompiledRule]] = []  # (start, end, rule)
+        hits: list[tuple[int, int, CompiledRule, str | None]] = []  # start, end, rule, issuer
         for rule in self.triggers:
             if (rule.kind == "heading") != heading:
                 continue
             if rule.regex.pattern.startswith("^"):
                 m = rule.regex.match(text[a:b])
                 if m:
-                    hits.append((a + m.start(), a + m.end(), rule))
+                    hits.append((a + m.start(), a + m.end(), rule, None))
                 continue
             for m in rule.regex.finditer(text, a, b):
-                hits.append((m.start(), m.end(), rule))
-        for _start, t_end, rule in sorted(hits, key=lambda h: h[0]):
+                issuer = None
+                if rule.value == "after_issuer":
+                    before = re.split(r"[,;:]", text[a : m.start()])[-1]
+                    issuer = self.issuer(before, 0, len(before))
+                    if issuer is None:
+                        continue
+                hits.append((m.start(), m.end(), rule, issuer))
+        for _start, t_end, rule, issuer_rule in sorted(hits, key=lambda h: h[0]):
             after = t_end
             while after < b and text[after] in " :":
                 after += 1
@@ -370,7 +384,7 @@ class TaskFinder:
             if phrase is None:
                 continue
             start, coordinators, role_rules = self.roles_and_action(text, phrase.end, b, words)
-            rules = [rule.id, *phrase.rules, *role_rules]
+            rules = [rule.id, *([issuer_rule] if issuer_rule else []), *phrase.rules, *role_rules]
             return _Found(phrase.units, coordinators, start, rules, rule.confidence, "sentence")
         return None
 
@@ -411,6 +425,11 @@ class TaskFinder:
             if rule.kind == "obligation" and rule.regex.search(text, a, limit):
                 return rule.id
         return None
+
+    def issuer(self, text: str, a: int, b: int) -> str | None:
+        """The id of the rule naming text[a:b] the issuing authority ("Chủ tịch UBND tỉnh")."""
+        name = " ".join(text[a:b].lower().split()).strip(" ,;:")
+        return next((r.id for r in self.issuers if r.regex.fullmatch(name)), None)
 
     def report_formula(self, text: str, a: int, b: int) -> str | None:
         """ "Kết quả thực hiện báo cáo UBND tỉnh ...": a noun subject, then the order to send."""

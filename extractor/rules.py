@@ -42,6 +42,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "addressee_ref",
             "plural",
             "alias",
+            "issuer",
         }
     ),
     "deadlines": frozenset(
