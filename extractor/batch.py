@@ -28,14 +28,14 @@ from typing import Any, TextIO
 
 from . import __version__
 from .errors import ExtractorError
-from .ingest import HTML_SUFFIXES, ingest_bytes
+from .ingest import HTML_SUFFIXES, OFFICE_SUFFIXES, ingest_bytes
 from .pipeline import extract_document
 from .render import SCHEMA_VERSION, notice_to_dict, write_json_atomic
 from .rules import RuleSet, cached_rules
 
 __all__ = ["BatchOptions", "Summary", "discover", "run_batch"]
 
-INPUT_SUFFIXES = HTML_SUFFIXES | {".txt"}
+INPUT_SUFFIXES = HTML_SUFFIXES | OFFICE_SUFFIXES | {".txt"}
 MANIFEST = "manifest.jsonl"
 ERRORS = "errors.jsonl"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -253,7 +253,7 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
         return EXIT_USAGE
     files = discover(opts.paths)
     if not files:
-        err.write("error: no .txt or .html notices found in the given paths.\n")
+        err.write("error: no notices (.txt, .html, .docx, .pdf, images) in the given paths.\n")
         return EXIT_USAGE
     try:
         opts.out_dir.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
+from . import legacy
 from .errors import InputError
 from .models import Document, Source
 
@@ -24,6 +25,9 @@ __all__ = ["decode", "html_to_text", "ingest_bytes", "ingest_path", "ingest_text
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
+OFFICE_SUFFIXES = frozenset({".docx", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | OFFICE_SUFFIXES
+Format = Literal["text", "html", "docx", "pdf", "image"]
 MAX_BYTES = 10 * 1024 * 1024  # a notice is a few kB; a larger file is not one notice
 
 # Portal chrome: tags never holding notice text, and class/id words marking navigation etc.
@@ -147,7 +151,20 @@ def normalize(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 
 def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). Raises InputError with a clear sentence."""
+    """Bytes -> (text, encoding name). Raises InputError with a clear sentence.
+
+    Text typed in the legacy TCVN3 or VNI encodings (read as Latin-1, or already mojibake in a
+    UTF-8 file) is converted to Unicode; the encoding name then says so ("tcvn3", "utf-8+vni").
+    """
+    text, encoding = _decode(data, path)
+    raw = data.decode("latin-1") if encoding == "cp1258" else text
+    converted, legacy_name = legacy.detect(raw)
+    if legacy_name is None:
+        return text, encoding
+    return converted, legacy_name if encoding == "cp1258" else f"{encoding}+{legacy_name}"
+
+
+def _decode(data: bytes, path: Path | str | None) -> tuple[str, str]:
     if not data.strip():
         raise InputError(path, "the file is empty.", "Give a notice with text in it.")
     for bom, enc in (
@@ -266,15 +283,18 @@ def ingest_text(
     text: str,
     *,
     path: str | None = None,
-    fmt: Literal["text", "html"] = "text",
+    fmt: Format = "text",
     encoding: str = "utf-8",
     data: bytes | None = None,
+    locations: tuple[tuple[int, int, str], ...] = (),
 ) -> Document:
     """Build the Document from already-decoded text (HTML is converted first)."""
     source_text = html_to_text(text) if fmt == "html" else text
     if not source_text.strip():
-        what = "HTML page holds no visible text" if fmt == "html" else "file holds only spaces"
-        raise InputError(path, f"the {what}.", "Give the page of the notice itself.")
+        what = {"html": "HTML page holds no visible text", "text": "file holds only spaces"}.get(
+            fmt, f"{fmt} file holds no text"
+        )
+        raise InputError(path, f"the {what}.", "Give the notice itself.")
     canonical, offset_map = normalize(source_text)
     sha = hashlib.sha256(data if data is not None else text.encode("utf-8")).hexdigest()
     return Document(
@@ -282,10 +302,11 @@ def ingest_text(
         source=Source(path=path, sha256=sha, format=fmt, encoding=encoding),
         source_text=source_text,
         offset_map=offset_map,
+        locations=locations,
     )
 
 
-def sniff_format(path: Path, text: str) -> Literal["text", "html"]:
+def sniff_format(path: Path, text: str) -> Format:
     if path.suffix.lower() in HTML_SUFFIXES:
         return "html"
     head = text[:2000].lstrip().lower()
@@ -294,15 +315,30 @@ def sniff_format(path: Path, text: str) -> Literal["text", "html"]:
 
 def ingest_bytes(data: bytes, path: Path | str | None = None) -> Document:
     p = Path(path) if path else Path("notice.txt")
-    if p.suffix.lower() not in HTML_SUFFIXES | TEXT_SUFFIXES:
+    suffix = p.suffix.lower()
+    if suffix not in SUFFIXES:
         raise InputError(
             path,
             f"has the suffix {p.suffix!r}, which this tool does not read.",
-            "Give a .txt or .html file.",
+            "Give a .txt, .html, .docx, .pdf or image file.",
         )
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_BYTES and suffix in HTML_SUFFIXES | TEXT_SUFFIXES:
         raise InputError(
             path, f"is larger than {MAX_BYTES // 2**20} MB.", "Split it into separate notices."
+        )
+    if not data.strip():
+        raise InputError(path, "the file is empty.", "Give a notice with text in it.")
+    name = str(path) if path else None
+    if suffix in OFFICE_SUFFIXES:
+        from . import documents
+
+        reader = {".docx": documents.read_docx, ".pdf": documents.read_pdf}.get(
+            suffix, documents.read_image
+        )
+        fmt: Format = "docx" if suffix == ".docx" else "pdf" if suffix == ".pdf" else "image"
+        extracted, locations = reader(data, path)
+        return ingest_text(
+            extracted, path=name, fmt=fmt, encoding=fmt, data=data, locations=locations
         )
     text, encoding = decode(data, path)
     return ingest_text(

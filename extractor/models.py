@@ -48,7 +48,7 @@ class Span:
 class Source:
     path: str | None
     sha256: str
-    format: Literal["text", "html"]
+    format: Literal["text", "html", "docx", "pdf", "image"]
     encoding: str
 
 
@@ -65,6 +65,8 @@ class Document:
     source: Source
     source_text: str
     offset_map: tuple[tuple[int, int], ...] = ()
+    # (start, end, where) ranges of source_text: "paragraph 12", "table 2 row 3", "page 1"
+    locations: tuple[tuple[int, int, str], ...] = ()
 
     def to_source(self, offset: int) -> int:
         """Map a canonical offset to the matching offset in `source_text`."""

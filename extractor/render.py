@@ -98,6 +98,7 @@ def notice_to_dict(notice: Notice) -> dict[str, Any]:
         "tasks": [_task(t) for t in notice.tasks],
         "text": doc.text,
         "offset_map": [list(p) for p in doc.offset_map],
+        "locations": [list(loc) for loc in doc.locations],
         "sections": [
             {
                 "id": s.id,

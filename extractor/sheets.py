@@ -145,8 +145,23 @@ def collect(out_dir: Path, rules: RuleSet) -> tuple[list[TaskRow], dict[str, set
                     uid=uid[:24],
                 )
             )
-    rows.sort(key=lambda r: r.sort_key)
-    return rows, spellings
+    # one notice read from several files (its PDF and its Word file) counts once
+    seen: set[tuple[Any, ...]] = set()
+    unique = []
+    for r in sorted(rows, key=lambda r: r.notice_file):
+        key = (
+            r.notice_number or r.notice_file,
+            r.notice_date,
+            r.action,
+            tuple(r.units),
+            r.due,
+            r.recurring,
+        )
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    unique.sort(key=lambda r: r.sort_key)
+    return unique, spellings
 
 
 def status_of(row: TaskRow, as_of: date) -> str:

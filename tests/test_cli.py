@@ -23,7 +23,8 @@ def inbox(tmp_path: Path) -> Path:
     (d / "binary.txt").write_bytes(b"\x00\x01\x02\x03\xff\xfe\x00" * 50)
     (d / "latin.txt").write_bytes(b"Giao Ph\x81\x8d\x8e\x90ng")
     (d / "blank.html").write_text("<html><body><script>x()</script></body></html>")
-    (d / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    (d / "ignored.odt").write_bytes(b"PK\x03\x04")  # not a suffix the tool reads
+    (d / "broken.pdf").write_bytes(b"%PDF-1.4 cut short")
     return d
 
 
@@ -39,12 +40,13 @@ def test_batch_survives_bad_files(
     assert sorted(Path(e["path"]).name for e in listed) == [
         "binary.txt",
         "blank.html",
+        "broken.pdf",
         "empty.txt",
         "latin.txt",
     ]
     errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
-    assert len(errors) == 4
-    for name in ("empty.txt", "binary.txt", "latin.txt", "blank.html"):
+    assert len(errors) == 5
+    for name in ("empty.txt", "binary.txt", "latin.txt", "blank.html", "broken.pdf"):
         assert sum(name in e for e in errors) == 1, name
     good = json.loads((out / "good.json").read_text(encoding="utf-8"))
     assert good["tasks"][0]["units"] == ["Sở Y tế"]

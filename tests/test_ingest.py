@@ -74,7 +74,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_unsupported_suffix() -> None:
     with pytest.raises(InputError, match="suffix"):
-        ingest_bytes(b"abc", "notice.pdf")
+        ingest_bytes(b"abc", "notice.odt")
 
 
 def test_html_keeps_text_drops_chrome() -> None:

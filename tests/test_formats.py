@@ -1,0 +1,216 @@
+"""Word, PDF (text and scanned) and legacy encodings give the same tasks as the text notice."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.batch import BatchOptions, run_batch
+from extractor.errors import InputError
+from extractor.ingest import decode
+from extractor.legacy import detect, from_tcvn3, from_vni, to_tcvn3, to_vni
+
+from .conftest import ROOT, SHARED_EVAL
+from .formats import available, table_docx, to_docx, to_pdf, to_scan
+
+SEED = ROOT / "samples" / "000.txt"
+GOLD = SHARED_EVAL / "dev" / "gold" / "000.json"
+OCR = shutil.which("tesseract") is not None and available()
+HEADER = ["TT", "Nội dung", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian hoàn thành"]
+ROWS = [
+    [
+        "1",
+        "Rà soát, đơn giản hóa thủ tục hành chính của huyện",
+        "Văn phòng HĐND và UBND huyện",
+        "Các cơ quan chuyên môn thuộc UBND huyện",
+        "Quý II/2021",
+    ],
+    [
+        "2",
+        "Tổ chức tuyên truyền cải cách hành chính",
+        "Phòng VH&TT",
+        "UBND các xã, thị trấn",
+        "Thường xuyên",
+    ],
+    [
+        "3",
+        "Kiểm tra công tác cải cách hành chính tại các xã",
+        "Phòng Nội vụ",
+        "Phòng Tư pháp",
+        "Tháng 9/2021",
+    ],
+]
+BEFORE = (
+    "Châu Thành, ngày 15 tháng 01 năm 2021\nKẾ HOẠCH\nCải cách hành chính năm 2021\n"
+    "Chủ tịch UBND huyện phân công nhiệm vụ như sau:"
+)
+EXPECTED_ROWS = [
+    (["Văn phòng HĐND và UBND huyện"], ["Các cơ quan chuyên môn thuộc UBND huyện"], "2021-06-30"),
+    (["Phòng VH&TT"], ["UBND các xã, thị trấn"], None),
+    (["Phòng Nội vụ"], ["Phòng Tư pháp"], "2021-09-30"),
+]
+
+
+def e2e_on_seed(path: Path, tmp_path: Path) -> float:
+    spec = importlib.util.spec_from_file_location("score", SHARED_EVAL / "score.py")
+    assert spec and spec.loader
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    gold, pred = tmp_path / "gold", tmp_path / "pred"
+    gold.mkdir()
+    shutil.copy(GOLD, gold / "000.json")
+    assert run_batch(BatchOptions(paths=(path,), out_dir=pred, quiet=True, jobs=1)) == 0
+    (pred / f"{path.stem}.json").rename(pred / "000.json")
+    result: float = score.score(gold, pred)["e2e_f1"]
+    return result
+
+
+pytestmark = pytest.mark.skipif(not GOLD.exists(), reason="../shared/eval is absent")
+
+
+def test_docx_with_word_numbering(tmp_path: Path) -> None:
+    docx = tmp_path / "seed.docx"
+    docx.write_bytes(to_docx(SEED.read_text(encoding="utf-8")))
+    notice = extract(docx)
+    assert "\n1. Về công tác lập hồ sơ" in notice.document.text  # numbers written out
+    assert "\n- Yêu cầu Thủ trưởng" in notice.document.text
+    assert notice.document.locations[0][2] == "paragraph 1"
+    assert e2e_on_seed(docx, tmp_path) >= 0.95
+
+
+@pytest.mark.skipif(not available(), reason="needs DejaVu fonts and poppler-utils")
+def test_text_pdf(tmp_path: Path) -> None:
+    pdf = tmp_path / "seed.pdf"
+    pdf.write_bytes(to_pdf(SEED.read_text(encoding="utf-8")))
+    notice = extract(pdf)
+    assert notice.document.locations[0][2] == "page 1"
+    assert "\n1\n" not in notice.document.text  # page numbers dropped
+    assert e2e_on_seed(pdf, tmp_path) >= 0.95
+
+
+@pytest.mark.skipif(not OCR, reason="needs tesseract-ocr, tesseract-ocr-vie and poppler-utils")
+def test_scanned_pdf(tmp_path: Path) -> None:
+    scan = tmp_path / "seed-scan.pdf"
+    scan.write_bytes(to_scan(to_pdf(SEED.read_text(encoding="utf-8"))))
+    assert e2e_on_seed(scan, tmp_path) >= 0.90
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_task_table_gives_one_task_per_row(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / f"plan.{kind}"
+    if kind == "pdf" and not available():
+        pytest.skip("needs DejaVu fonts")
+    path.write_bytes(
+        table_docx(HEADER, ROWS, BEFORE) if kind == "docx" else to_pdf(BEFORE, (HEADER, ROWS))
+    )
+    tasks = extract(path).tasks
+    got = [
+        (
+            [u.text for u in t.units],
+            [c.text for c in t.coordinators],
+            t.deadline.date.isoformat() if t.deadline and t.deadline.date else None,
+        )
+        for t in tasks
+    ]
+    assert got == EXPECTED_ROWS
+    assert tasks[0].action.text == "rà soát, đơn giản hóa thủ tục hành chính của huyện"
+
+
+def test_missing_tesseract_is_a_clear_error_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    shutil.copy(SEED, inbox / "seed.txt")
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "tesseract" else real(name))
+    with pytest.raises(InputError, match="tesseract-ocr and tesseract-ocr-vie"):
+        extract(inbox / "scan.png")
+    out = tmp_path / "out"
+    assert run_batch(BatchOptions(paths=(inbox,), out_dir=out, quiet=True, jobs=1)) == 1
+    assert (out / "seed.json").exists()
+    errors = (out / "errors.jsonl").read_text(encoding="utf-8")
+    assert "scan.png" in errors and "tesseract-ocr-vie" in errors
+
+
+WORDS = [
+    ("Ủy ban nhân dân", "ñy ban nh©n d©n", "UÛy ban nhaân daân"),
+    ("Phòng Nội vụ", "Phßng Néi vô", "Phoøng Noäi vuï"),
+    ("đôn đốc, kiểm tra", "®«n ®èc, kiÓm tra", "ñoân ñoác, kieåm tra"),
+    ("trước ngày 15 tháng 9", "tr\xadíc ngµy 15 th¸ng 9", "tröôùc ngaøy 15 thaùng 9"),
+    ("Sở Tài chính", "Së Tµi chÝnh", "Sôû Taøi chính"),
+    ("hướng dẫn, giám sát", "h\xadíng dÉn, gi¸m s¸t", "höôùng daãn, giaùm saùt"),
+    ("quý III năm 2020", "quý III n¨m 2020", "quyù III naêm 2020"),
+    ("Đề nghị Ủy ban", "§Ò nghÞ ñy ban", "Ñeà nghò UÛy ban"),
+]
+
+
+@pytest.mark.parametrize(("unicode", "tcvn3", "vni"), WORDS)
+def test_legacy_word_table(unicode: str, tcvn3: str, vni: str) -> None:
+    assert from_vni(vni) == unicode
+    assert to_vni(unicode) == vni
+    # TCVN3 keeps toned capitals in a capitals-only font: one font's text reads back lower-case
+    assert from_tcvn3(tcvn3).lower() == unicode.lower()
+    assert from_tcvn3(to_tcvn3(unicode)).lower() == unicode.lower()
+
+
+def _tasks(path: Path) -> list[tuple[str, ...]]:
+    return [
+        (
+            *[u.text.lower() for u in t.units],
+            t.action.text.lower(),
+            str(t.deadline and t.deadline.date),
+        )
+        for t in extract(path).tasks
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_legacy_sample_gives_the_same_tasks(encoding: str, tmp_path: Path) -> None:
+    for sample in ("000.txt", "tb-ket-luan-giao-ban.txt"):
+        text = (ROOT / "samples" / sample).read_text(encoding="utf-8")
+        legacy = tmp_path / f"{encoding}-{sample}"
+        legacy.write_bytes(
+            to_tcvn3(text).encode("latin-1")
+            if encoding == "tcvn3"
+            else to_vni(text).encode("cp1252")
+        )
+        assert extract(legacy).document.source.encoding == encoding
+        assert _tasks(legacy) == _tasks(ROOT / "samples" / sample)
+        if encoding == "vni":  # VNI keeps case: the whole JSON is the same but for the source
+            a = json.loads(json.dumps(_json(legacy)))
+            b = json.loads(json.dumps(_json(ROOT / "samples" / sample)))
+            assert a["tasks"] == b["tasks"] and a["notice"] == b["notice"]
+
+
+def _json(path: Path) -> dict[str, object]:
+    from extractor import notice_to_dict
+
+    return notice_to_dict(extract(path))
+
+
+def test_docx_runs_in_legacy_fonts(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    run = doc.add_paragraph().add_run(to_tcvn3("Giao Phòng Nội vụ theo dõi, đôn đốc."))
+    run.font.name = ".VnTime"
+    run = doc.add_paragraph().add_run(to_vni("Sở Y tế kiểm tra các cơ sở."))
+    run.font.name = "VNI-Times"
+    path = tmp_path / "legacy.docx"
+    doc.save(str(path))
+    assert extract(path).document.text == (
+        "Giao Phòng Nội vụ theo dõi, đôn đốc.\nSở Y tế kiểm tra các cơ sở."
+    )
+
+
+def test_unicode_and_windows_1258_are_left_alone() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    assert detect(text) == (text, None)
+    assert decode(text.encode("utf-8"))[1] == "utf-8"
