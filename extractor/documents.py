@@ -26,6 +26,7 @@ __all__ = ["IMAGE_SUFFIXES", "Extracted", "read_docx", "read_image", "read_pdf"]
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+Line = tuple[str, bool, float]  # text, runs on into the next line, distance from the page top
 
 
 @dataclass
@@ -240,13 +241,13 @@ def read_pdf(
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages, 1):
                 lines = _page_lines(page)
-                if sum(len(line) for line, _ in lines) < 20 and ocr:
+                if sum(len(line[0]) for line in lines) < 20 and ocr:
                     lines = _ocr_page(data, number, path)
-                    where = f"page {number} (OCR)"
+                    where, unit = f"page {number} (OCR)", "px at 300 dpi"
                 else:
-                    where = f"page {number}"
-                for line in _paragraphs(lines):
-                    out.add(line, where)
+                    where, unit = f"page {number}", "pt"
+                for line, y in _paragraphs(lines):
+                    out.add(line, f"{where}, {y:.0f} {unit} from the top")
     except InputError:
         raise
     except Exception as exc:  # pdfminer raises many kinds on a damaged file
@@ -254,7 +255,7 @@ def read_pdf(
     return out.result()
 
 
-def _page_lines(page: Any) -> list[tuple[str, bool]]:
+def _page_lines(page: Any) -> list[Line]:
     """Lines of one page in reading order; a two-column header block is read column by
     column; tables become "cell | cell" lines; running headers, footers and page numbers go."""
     words = page.extract_words(use_text_flow=False, keep_blank_chars=False, x_tolerance=1.5)
@@ -276,11 +277,11 @@ def _page_lines(page: Any) -> list[tuple[str, bool]]:
         if in_table(w) or w["top"] < height * 0.04 or w["bottom"] > height * 0.96:
             continue
         rows.setdefault(round(w["top"] / 3), []).append(w)
-    items: list[tuple[float, list[tuple[str, bool]]]] = []
+    items: list[tuple[float, list[Line]]] = []
     right = max((w["x1"] for w in words), default=width)
-    body: list[tuple[float, tuple[str, float, float]]] = []
-    header_left: list[tuple[str, bool]] = []
-    header_right: list[tuple[str, bool]] = []
+    body: list[tuple[str, float, float, float]] = []
+    header_left: list[Line] = []
+    header_right: list[Line] = []
     header_top = None
     for key in sorted(rows):
         ws = sorted(rows[key], key=lambda w: w["x0"])
@@ -290,23 +291,21 @@ def _page_lines(page: Any) -> list[tuple[str, bool]]:
         top = ws[0]["top"]
         if split and (header_top is None or top - header_top < height * 0.3):
             header_top = header_top if header_top is not None else top
-            header_left.append((" ".join(w["text"] for w in ws[: big[1] + 1]), False))
-            header_right.append((" ".join(w["text"] for w in ws[big[1] + 1 :]), False))
+            header_left.append((" ".join(w["text"] for w in ws[: big[1] + 1]), False, top))
+            header_right.append((" ".join(w["text"] for w in ws[big[1] + 1 :]), False, top))
             continue
         if header_top is None and ws[0]["x0"] > width * 0.5:
-            header_right.append((" ".join(w["text"] for w in ws), False))
+            header_right.append((" ".join(w["text"] for w in ws), False, top))
             header_top = top
             continue
-        body.append(
-            (top, (" ".join(w["text"] for w in ws), ws[-1]["x1"], ws[0]["x1"] - ws[0]["x0"]))
-        )
-    flagged = _runs_on([line for _, line in body], right)
-    items.extend((top, [line]) for (top, _), line in zip(body, flagged, strict=True))
+        body.append((" ".join(w["text"] for w in ws), ws[-1]["x1"], ws[0]["x1"] - ws[0]["x0"], top))
+    items.extend((line[2], [line]) for line in _runs_on(body, right))
     if header_left or header_right:
         items.append((header_top or 0.0, [*header_left, *header_right]))
     for table in tables:
         rows_text = [
-            (" | ".join(" ".join((c or "").split()) for c in row), False) for row in table.extract()
+            (" | ".join(" ".join((c or "").split()) for c in row), False, table.bbox[1])
+            for row in table.extract()
         ]
         items.append((table.bbox[1], rows_text))
     items.sort(key=lambda item: item[0])
@@ -314,12 +313,13 @@ def _page_lines(page: Any) -> list[tuple[str, bool]]:
     return [line for line in lines if not PAGE_NUMBER.match(line[0])]
 
 
-def _paragraphs(lines: list[tuple[str, bool]]) -> list[str]:
+def _paragraphs(lines: list[Line]) -> list[tuple[str, float]]:
     """Join the lines of one paragraph: a line that ran to the right margin goes on in the
     next one, unless that one starts a list item; a word cut by a hyphen is mended."""
     out: list[str] = []
+    ys: list[float] = []
     runs_on = False
-    for line, full in lines:
+    for line, full, y in lines:
         line = re.sub(r" (?=[\u0300-\u036f])", "", line)  # a mark split from its letter
         if (
             out
@@ -334,8 +334,9 @@ def _paragraphs(lines: list[tuple[str, bool]]) -> list[str]:
                 out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
+            ys.append(y)
         runs_on = full
-    return out
+    return list(zip(out, ys, strict=True))
 
 
 # ------------------------------------------------------------------ OCR
@@ -350,7 +351,7 @@ def _tesseract() -> str:
     return exe
 
 
-def _ocr_image(image: Path, path: Path | str | None) -> list[tuple[str, bool]]:
+def _ocr_image(image: Path, path: Path | str | None) -> list[Line]:
     exe = _tesseract()
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread a worker: far faster here
     done = subprocess.run(
@@ -371,37 +372,38 @@ def _ocr_image(image: Path, path: Path | str | None) -> list[tuple[str, bool]]:
     return _tsv_lines(done.stdout)
 
 
-def _tsv_lines(tsv: str) -> list[tuple[str, bool]]:
+def _tsv_lines(tsv: str) -> list[Line]:
     """Lines from Tesseract's word boxes; a line that reaches the right margin runs on."""
-    lines: dict[tuple[int, ...], list[tuple[int, int, str]]] = {}
+    lines: dict[tuple[int, ...], list[tuple[int, int, str, int]]] = {}
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
         key = tuple(int(c) for c in cols[1:5])  # page, block, paragraph, line
         left, width = int(cols[6]), int(cols[8])
-        lines.setdefault(key, []).append((left, left + width, cols[11]))
+        lines.setdefault(key, []).append((left, left + width, cols[11], int(cols[7])))
     if not lines:
         return []
     ordered = [words for _, words in sorted(lines.items())]
     right = max(w[1] for words in ordered for w in words)
     return _runs_on(
-        [(" ".join(w[2] for w in ws), ws[-1][1], ws[0][1] - ws[0][0]) for ws in ordered], right
+        [(" ".join(w[2] for w in ws), ws[-1][1], ws[0][1] - ws[0][0], ws[0][3]) for ws in ordered],
+        right,
     )
 
 
-def _runs_on(lines: list[tuple[str, float, float]], right: float) -> list[tuple[str, bool]]:
-    """(text, end, first word width) per line -> (text, runs on): a line runs on into the next
-    when the next line's first word would not have fitted in the room left at its end."""
+def _runs_on(lines: list[tuple[str, float, float, float]], right: float) -> list[Line]:
+    """(text, end, first word width, y) per line -> (text, runs on, y): a line runs on into the
+    next when the next line's first word would not have fitted in the room left at its end."""
     out = []
-    for i, (text, end, _) in enumerate(lines):
+    for i, (text, end, _, y) in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         room = right - end
-        out.append((text, nxt is not None and room < nxt[2] * 1.3 + (right * 0.01)))
+        out.append((text, nxt is not None and room < nxt[2] * 1.3 + (right * 0.01), y))
     return out
 
 
-def _ocr_page(data: bytes, number: int, path: Path | str | None) -> list[tuple[str, bool]]:
+def _ocr_page(data: bytes, number: int, path: Path | str | None) -> list[Line]:
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise InputError(
@@ -447,6 +449,6 @@ def read_image(
             lines = _ocr_image(image, path)
         except InputError as exc:
             raise InputError(path, exc.message.split(": ", 1)[-1]) from exc
-    for line in _paragraphs(lines):
-        out.add(line, "image (OCR)")
+    for line, y in _paragraphs(lines):
+        out.add(line, f"image (OCR), {y:.0f} px from the top")
     return out.result()
