@@ -40,6 +40,15 @@ HEAD_KINDS = (
     "collective",
 )
 MAX_UNIT_WORDS = 80
+NUMBERED_MARKERS = frozenset(
+    {
+        "section.marker.article",
+        "section.marker.roman",
+        "section.marker.number",
+        "section.marker.multilevel",
+        "section.marker.letter",
+    }
+)
 
 
 def _lower_start(text: str, pos: int) -> bool:
@@ -507,7 +516,7 @@ def extract_tasks(
 
     boiler = {
         k: rules.of("boilerplate", k)
-        for k in ("not_task", "narrative", "deadline_only", "all_addressees")
+        for k in ("not_task", "narrative", "deadline_only", "all_addressees", "context_heading")
     }
     tasks: list[Task] = []
     last_in_scope: dict[str | None, int] = {}
@@ -525,6 +534,17 @@ def extract_tasks(
         out.append(None)
         return out
 
+    titles = {sec.id: sec.title.text for sec in layout.sections}
+
+    def context_of(sec: str | None) -> CompiledRule | None:
+        """The rule marking a section (or one above it) as aims or assessment, not orders."""
+        for s_id in scope_chain(sec):
+            if s_id is not None:
+                hit = first_hit("context_heading", titles.get(s_id, ""))
+                if hit:
+                    return hit
+        return None
+
     def first_hit(kind: str, s: str) -> CompiledRule | None:
         for r in boiler[kind]:
             if r.regex.search(s):
@@ -532,8 +552,13 @@ def extract_tasks(
         return None
 
     if region_start is None:
-        # No "... như sau:" line: the directives start at the first explicit trigger.
+        # No "... như sau:" line: the directives start at the first explicit trigger, or at
+        # the first numbered part of a plan or decision, whichever comes first.
+        region_start = len(text)
         for sent in layout.sentences:
+            if layout.blocks[sent.block].marker_kind in NUMBERED_MARKERS:
+                region_start = sent.start
+                break
             words = Words(text, sent.start, sent.end)
             if finder.trigger_in(text, sent.start, sent.end, words):
                 region_start = sent.start
@@ -612,7 +637,7 @@ def extract_tasks(
                 trace.append(Trace(hit.id, a, b))
                 continue
 
-        narrative = first_hit("narrative", clause[:200])
+        narrative = first_hit("narrative", clause[:200]) or context_of(scope)
         if narrative is not None:
             trace.append(Trace(narrative.id, a, b))
         found: _Found | None = None

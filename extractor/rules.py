@@ -70,7 +70,14 @@ DIMENSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "boilerplate": frozenset(
-        {"not_task", "deadline_only", "all_addressees", "narrative", "report_formula"}
+        {
+            "not_task",
+            "deadline_only",
+            "all_addressees",
+            "narrative",
+            "report_formula",
+            "context_heading",
+        }
     ),
     "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),
 }
