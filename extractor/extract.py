@@ -160,7 +160,7 @@ class TaskFinder:
             if depth or w == start:
                 continue
             if ch == ":":
-                if title_colon and not text[start:w].strip().count(" ") > 3:
+                if title_colon and text[start:w].strip().count(" ") <= 3:  # "Giám đốc: Sở A, ..."
                     title_colon = False
                     continue
                 stop, stop_at = "colon", w
@@ -180,9 +180,8 @@ class TaskFinder:
                 fired.append(plural[0].id)  # "các tổ chức": a noun after a plural marker
                 hit = None
             if hit:
-                after_org = self.head_at(text, prev_head_end, w) is None and re.fullmatch(
-                    r"\s*", text[prev_head_end:w]
-                )
+                # "Ban chỉ đạo", "Ban quản lý": a verb right after an organization head names it
+                after_org = not text[prev_head_end:w].strip()
                 part = self._match(self.name_parts, text, w, end) if after_org else None
                 if part:
                     fired.append(part[0].id)

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleError
+from .models import DeadlineKind
 
 __all__ = ["CompiledRule", "Example", "RuleSet", "default_rules_dir", "load_rules"]
 
@@ -45,19 +46,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "issuer",
         }
     ),
-    "deadlines": frozenset(
-        {
-            "exact_date",
-            "end_of_month",
-            "end_of_quarter",
-            "end_of_half",
-            "end_of_year",
-            "relative",
-            "recurring",
-            "range_end",
-            "none",
-        }
-    ),
+    "deadlines": frozenset(get_args(DeadlineKind)),
     "sections": frozenset(
         {
             "marker",

@@ -51,6 +51,7 @@ RECURRING_NAMES = {
     "yearly": "hằng năm",
 }
 DUE_SOON_DAYS = 7
+Part = tuple[str, list[str], list[list[Any]]]  # a table: its title, header and rows
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def _sheet_rows(rows: list[TaskRow]) -> list[list[Any]]:
 def _xlsx(
     title: str,
     subtitle: str,
-    parts: list[tuple[str, list[str], list[list[Any]]]],
+    parts: list[Part],
     opts: SheetOptions,
 ) -> bytes:
     from openpyxl import Workbook
@@ -287,7 +288,7 @@ def _xlsx(
 def _docx(
     title: str,
     subtitle: str,
-    parts: list[tuple[str, list[str], list[list[Any]]]],
+    parts: list[Part],
     opts: SheetOptions,
 ) -> bytes:
     from docx import Document
