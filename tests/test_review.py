@@ -36,7 +36,9 @@ HOSTILE = (
 @pytest.fixture(scope="module")
 def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out")
-    assert run_batch(BatchOptions(paths=(ROOT / "samples",), out_dir=out, quiet=True, jobs=1)) == 0
+    opts = BatchOptions(paths=(ROOT / "samples",), out_dir=out, quiet=True, jobs=1, review=True)
+    assert run_batch(opts) == 0
+    assert (out / "000.review.html").exists()  # run --review writes the page beside the JSON
     return out
 
 
@@ -101,6 +103,13 @@ def test_csv_correction_round_trip(outdir: Path, tmp_path: Path) -> None:
         BatchOptions(paths=(ROOT / "samples" / "000.txt",), out_dir=work, quiet=True, force=True)
     )
     assert "reviewed" not in json.loads((work / "000.json").read_text(encoding="utf-8"))
+
+
+def test_review_command(outdir: Path, tmp_path: Path) -> None:
+    assert main(["review", str(outdir / "000.json"), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "000.review.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert (tmp_path / "000.tasks.csv").read_text("utf-8-sig").startswith("id,units,")
+    assert main(["review", str(tmp_path / "missing.json")]) == 1
 
 
 def test_bad_csv_is_reported(tmp_path: Path) -> None:
