@@ -144,6 +144,15 @@ def _work(job: _Job) -> _Result:
             False,
             error=f"{job.path}: cannot write {_OUT / job.name} ({exc.strerror}).",
         )
+    except Exception as exc:  # a bug must cost one file, never the batch
+        return _Result(
+            job.path,
+            job.name,
+            job.sha256,
+            False,
+            error=f"{job.path}: internal error ({type(exc).__name__}: {exc}); "
+            "please report it with this file.",
+        )
     tasks = notice.tasks
     return _Result(
         job.path,

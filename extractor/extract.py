@@ -40,6 +40,7 @@ HEAD_KINDS = (
     "collective",
 )
 MAX_UNIT_WORDS = 80
+REPORT_SENTENCES = 4
 NUMBERED_MARKERS = frozenset(
     {
         "section.marker.article",
@@ -121,6 +122,9 @@ class TaskFinder:
                 return kind, hit[0], hit[1]
         return None
 
+    def plural_at(self, text: str, pos: int, end: int) -> bool:
+        return self._match(self.plurals, text, pos, end) is not None
+
     def action_at(
         self, text: str, pos: int, end: int, *, any_case: bool = False
     ) -> tuple[CompiledRule, re.Match[str]] | None:
@@ -137,8 +141,8 @@ class TaskFinder:
         while start < end and text[start] in " :":
             start += 1
         head = self.head_at(text, start, end)
-        if head is None:
-            return None
+        if head is None or (head[0] == "area" and not self.plural_at(text, start, end)):
+            return None  # "Huyện Châu Thành ...": a place, not a unit; "các xã" is one
         stop, stop_at = "end", end
         fired: list[str] = []
         depth = 0
@@ -552,7 +556,7 @@ def extract_tasks(
 
     if region_start is None:
         # No "... như sau:" line: the directives start at the first explicit trigger, or at
-        # the first numbered part of a plan or decision, whichever comes first.
+        # the first numbered part of a plan or decision, whichever comes first;
         region_start = len(text)
         for sent in layout.sentences:
             if layout.blocks[sent.block].marker_kind in NUMBERED_MARKERS:
@@ -563,7 +567,9 @@ def extract_tasks(
                 region_start = sent.start
                 break
         else:
-            region_start = 0
+            # with neither, a text of several sentences reports and assigns nothing (a news
+            # article); a short one is read whole (a bare order: "Sở Y tế kiểm tra ...")
+            region_start = len(text) if len(layout.sentences) >= REPORT_SENTENCES else 0
 
     pending_list: int | None = None
     block_sentences: dict[int, int] = {}

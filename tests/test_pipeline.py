@@ -115,6 +115,12 @@ def test_notice_without_tasks() -> None:
     assert notice.tasks == ()
 
 
+def test_news_article_without_directives_assigns_nothing() -> None:
+    """A report of what was done names units before verbs, but no directive cue: no task."""
+    notice = extract(ROOT / "samples" / "tin-tong-ket-nam-2023.txt")
+    assert notice.tasks == ()
+
+
 def test_heading_deadline_applies_to_section() -> None:
     notice = extract(
         "Hà Nội, ngày 01 tháng 8 năm 2020\n"
