@@ -33,3 +33,30 @@ def test_multi_syllable_words() -> None:
     starts = word_starts(text, 0, len(text))
     words = [text[a:b].strip(" ") for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
     assert "theo dõi" in words and "đôn đốc" in words
+
+
+@pytest.fixture(scope="module")
+def stock() -> object:
+    import spacy
+
+    return spacy.blank("vi")  # spaCy's own vi tokenizer with pyvi (imports scikit-learn)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_same_words_as_stock_spacy_pyvi(path: Path, stock: object) -> None:
+    text = ingest_path(path).text
+    ours = [t.text for t in get_nlp().make_doc(text)]
+    theirs = [t.text for t in stock.make_doc(text)]  # type: ignore[attr-defined]
+    assert ours == theirs
+
+
+def test_no_scikit_learn_at_run_time() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from extractor import extract; extract('Giao Sở Y tế kiểm tra.\\n'); "
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
