@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .models import Deadline, DeadlineKind
 from .rules import CompiledRule, RuleSet
@@ -97,6 +98,18 @@ def resolve(
     return None, None
 
 
+@lru_cache(maxsize=4)
+def _any_form(rules: RuleSet) -> re.Pattern[str]:
+    """One pattern matching wherever any deadline form could: a cheap first look."""
+    bodies = [
+        re.sub(r"\(\?P<\w+>", "(?:", r.regex.pattern)
+        for r in rules.of("deadlines")
+        if r.value != "column"
+    ]
+    bodies = [re.sub(r"\(\?P=\w+\)", "", b) for b in bodies]
+    return re.compile("|".join(f"(?:{b})" for b in bodies), re.IGNORECASE)
+
+
 def find_deadlines(
     text: str, start: int, end: int, ref: date | None, rules: RuleSet, *, column: bool = False
 ) -> list[Deadline]:
@@ -106,6 +119,8 @@ def find_deadlines(
     """
     found: list[tuple[int, int, int, CompiledRule, re.Match[str]]] = []
     chunk = text[start:end]
+    if not column and not _any_form(rules).search(chunk):
+        return []
     for order, rule in enumerate(rules.of("deadlines")):
         if rule.value == "column" and not column:
             continue

@@ -41,6 +41,7 @@ HEAD_KINDS = (
 )
 MAX_UNIT_WORDS = 80
 REPORT_SENTENCES = 4
+LETTERS3 = re.compile(r"(?s)(?:[^\W\d_].*?){3}")  # three letters somewhere
 NUMBERED_MARKERS = frozenset(
     {
         "section.marker.article",
@@ -586,8 +587,8 @@ def extract_tasks(
             continue
         block = layout.blocks[sent.block]
         clause = text[a:b]
-        if clause.isupper() or sum(c.isalpha() for c in clause) < 3:
-            continue
+        if clause.isupper() or not LETTERS3.search(clause):
+            continue  # a heading in capitals, or no words at all
         words = Words(text, a, b)
 
         # Headings: "2. Giao Sở Tài chính:", "Đối với Sở Y tế:", "1. Trước ngày 15/9/2020, ..."

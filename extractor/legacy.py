@@ -52,6 +52,10 @@ _COMMON = re.compile(
 )
 
 
+# Letters only Unicode Vietnamese has (ạ..ỹ, ơ, ư): legacy text never holds them.
+_UNICODE_VI = re.compile("[\u1ea0-\u1ef9\u01a0\u01a1\u01af\u01b0]")
+
+
 def from_tcvn3(text: str) -> str:
     return _TCVN3_RE.sub(lambda m: _FROM_TCVN3[m.group(0)], text)
 
@@ -77,6 +81,8 @@ def _score(text: str) -> int:
 def detect(text: str) -> tuple[str, str | None]:
     """(Unicode text, "tcvn3" | "vni") when the text reads better converted, else (text, None)."""
     head = text[:20000]
+    if len(_UNICODE_VI.findall(head, 0, 4000)) >= 20:
+        return text, None  # plainly Unicode Vietnamese: nothing to convert
     best_score, name = _score(head), None
     for convert, label in ((from_tcvn3, "tcvn3"), (from_vni, "vni")):
         score = _score(convert(head))
