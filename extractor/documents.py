@@ -152,14 +152,16 @@ def _num_pr(paragraph: Any) -> tuple[str, int] | None:
 
 
 def _run_text(paragraph: Any) -> str:
-    """The paragraph's text, with runs in legacy fonts (.VnTime: TCVN3, VNI-Times: VNI)
-    converted to Unicode."""
+    """The paragraph's text, with runs in legacy fonts (.VnTime: TCVN3, .VnTimeH: TCVN3 in
+    capitals, VNI-Times: VNI) converted to Unicode."""
     parts = []
     for run in paragraph.runs:
         text = run.text
         font = (run.font.name or getattr(paragraph.style.font, "name", None) or "").lower()
         if font.startswith(".vn"):
             text = legacy.from_tcvn3(text)
+            if font.endswith("h"):  # .VnTimeH and kin: the capitals-only TCVN3 fonts
+                text = text.upper()
         elif font.startswith("vni"):
             text = legacy.from_vni(text)
         parts.append(text)

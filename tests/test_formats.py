@@ -203,10 +203,15 @@ def test_docx_runs_in_legacy_fonts(tmp_path: Path) -> None:
     run.font.name = ".VnTime"
     run = doc.add_paragraph().add_run(to_vni("Sở Y tế kiểm tra các cơ sở."))
     run.font.name = "VNI-Times"
+    par = doc.add_paragraph()
+    run = par.add_run(to_tcvn3("ủy"))
+    run.font.name = ".VnTimeH"  # TCVN3's capitals font: "ñy" there is "ỦY"
+    run = par.add_run(to_tcvn3(" ban nhân dân tỉnh"))
+    run.font.name = ".VnTime"
     path = tmp_path / "legacy.docx"
     doc.save(str(path))
     assert extract(path).document.text == (
-        "Giao Phòng Nội vụ theo dõi, đôn đốc.\nSở Y tế kiểm tra các cơ sở."
+        "Giao Phòng Nội vụ theo dõi, đôn đốc.\nSở Y tế kiểm tra các cơ sở.\nỦY ban nhân dân tỉnh"
     )
 
 
