@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -69,11 +69,10 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class _Job:
+class _Job:  # the worker reads the file again: the parent never holds more than one file
     path: str
     name: str
     sha256: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -121,10 +120,21 @@ def _init_worker(rules_dir: str | None, out_dir: str, review: bool) -> None:
     get_nlp()
 
 
+def _unreadable(path: str, exc: OSError) -> str:
+    return f"{path}: cannot be read ({exc.strerror})."
+
+
 def _work(job: _Job) -> _Result:
     assert _RULES is not None and _OUT is not None, "worker not initialised"
     try:
-        notice = extract_document(ingest_bytes(job.data, job.path), _RULES)
+        raw = Path(job.path).read_bytes()
+    except OSError as exc:
+        return _Result(job.path, job.name, job.sha256, False, error=_unreadable(job.path, exc))
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha != job.sha256:  # changed since it was hashed: record what was processed
+        job = replace(job, sha256=sha)
+    try:
+        notice = extract_document(ingest_bytes(raw, job.path), _RULES)
         data = notice_to_dict(notice)
         write_json_atomic(_OUT / job.name, data)
         if _REVIEW:
@@ -302,11 +312,10 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
             continue
         names[name] = str(path)
         try:
-            data = path.read_bytes()
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:
-            fail(str(path), f"{path}: cannot be read ({exc.strerror}).")
+            fail(str(path), _unreadable(str(path), exc))
             continue
-        sha = hashlib.sha256(data).hexdigest()
         entry = manifest.get(name)
         if (
             entry
@@ -326,7 +335,7 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
             copies.append((str(path), name, sha, by_content[sha]))
             continue
         by_content[sha] = name
-        jobs.append(_Job(str(path), name, sha, data))
+        jobs.append(_Job(str(path), name, sha))
 
     progress = _Progress(len(jobs) + len(copies), err, not (opts.quiet or opts.json_log))
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
-from functools import lru_cache
 
 from .models import Deadline, DeadlineKind
-from .rules import CompiledRule, RuleSet
+from .rules import CompiledRule, RuleSet, union_regex
 
 __all__ = ["find_deadlines", "pick_deadline", "resolve"]
 
@@ -98,16 +97,8 @@ def resolve(
     return None, None
 
 
-@lru_cache(maxsize=4)
-def _any_form(rules: RuleSet) -> re.Pattern[str]:
-    """One pattern matching wherever any deadline form could: a cheap first look."""
-    bodies = [
-        re.sub(r"\(\?P<\w+>", "(?:", r.regex.pattern)
-        for r in rules.of("deadlines")
-        if r.value != "column"
-    ]
-    bodies = [re.sub(r"\(\?P=\w+\)", "", b) for b in bodies]
-    return re.compile("|".join(f"(?:{b})" for b in bodies), re.IGNORECASE)
+def _forms(rules: RuleSet) -> tuple[CompiledRule, ...]:
+    return tuple(r for r in rules.of("deadlines") if r.value != "column")
 
 
 def find_deadlines(
@@ -119,12 +110,16 @@ def find_deadlines(
     """
     found: list[tuple[int, int, int, CompiledRule, re.Match[str]]] = []
     chunk = text[start:end]
-    if not column and not _any_form(rules).search(chunk):
-        return []
+    first = 0  # no form starts before the first place the union of all forms matches
+    if not column:
+        hit = union_regex(_forms(rules)).search(chunk)
+        if hit is None:
+            return []
+        first = hit.start()
     for order, rule in enumerate(rules.of("deadlines")):
         if rule.value == "column" and not column:
             continue
-        for m in rule.regex.finditer(chunk):
+        for m in rule.regex.finditer(chunk, first):
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), order, rule, m))
     found.sort(key=lambda f: (f[0], f[1], f[2]))

@@ -23,12 +23,12 @@ from functools import lru_cache
 from .deadlines import find_deadlines, pick_deadline
 from .models import Deadline, Sentence, Span, Task, Trace
 from .nlp import Words
-from .rules import CompiledRule, RuleSet
+from .rules import CompiledRule, RuleSet, union_regex
 from .segment import Layout
 
 __all__ = ["extract_tasks"]
 
-SEPARATOR = re.compile(r"\s*[,;]\s*|\s+(?:và|cùng)\s+")
+SEPARATOR_OR_BRACKET = re.compile(r"[(\[\])]|\s*[,;]\s*|\s+(?:và|cùng)\s+")
 HEAD_KINDS = (
     "addressee_ref",
     "people",
@@ -39,7 +39,7 @@ HEAD_KINDS = (
     "area",
     "collective",
 )
-MAX_UNIT_WORDS = 80
+MAX_UNIT_SYLLABLES = 120  # a unit phrase longer than this ends there
 REPORT_SENTENCES = 4
 LETTERS3 = re.compile(r"(?s)(?:[^\W\d_].*?){3}")  # three letters somewhere
 NUMBERED_MARKERS = frozenset(
@@ -102,6 +102,14 @@ class TaskFinder:
         self.issuers = rules.of("units", "issuer")
         self.intros = rules.of("sections", "intro")
         self.report_formulas = rules.of("boilerplate", "report_formula")
+        # where a unit phrase may stop or change: one pattern screens each syllable
+        self.phrase_cues = union_regex(
+            self.roles
+            + self.inline_triggers
+            + self.actions
+            + self.stops
+            + self.heads["organization"]
+        )
 
     # ---------------------------------------------------------------- matching helpers
     @staticmethod
@@ -149,13 +157,13 @@ class TaskFinder:
         depth = 0
         prev_head_end = head[2].end()
         title_colon = head[0] == "title"
-        prev_w: int | None = None
-        for count, w in enumerate(words.iter_from(start, end)):
-            last_w, prev_w = prev_w, w
-            if count > MAX_UNIT_WORDS:
+        prev_s: int | None = None
+        for count, w in enumerate(words.syllables_from(start, end)):
+            last_s, prev_s = prev_s, w
+            if count > MAX_UNIT_SYLLABLES:
                 stop, stop_at = "end", w
                 break
-            ch = text[w]
+            ch = text[w]  # punctuation is a word of its own: no need to ask the segmenter
             if ch == "(":
                 depth += 1
                 continue
@@ -173,6 +181,10 @@ class TaskFinder:
             if ch in ".!?":
                 stop, stop_at = "end", w
                 break
+            # the rules below look at words: skip syllables no rule word starts at, and the
+            # ones inside a word ("dõi" of "theo dõi", "ban" of "Ủy ban")
+            if not self.phrase_cues.match(text, w, end) or not words.is_start(w):
+                continue
             if self.role_at(text, w, end):
                 stop, stop_at = "role", w
                 break
@@ -180,7 +192,7 @@ class TaskFinder:
                 stop, stop_at = "trigger", w
                 break
             hit = self.action_at(text, w, end)
-            plural = self._match(self.plurals, text, last_w, w) if last_w is not None else None
+            plural = self._match(self.plurals, text, last_s, w) if last_s is not None else None
             if hit and plural and not text[plural[1].end() : w].strip():
                 fired.append(plural[0].id)  # "các tổ chức": a noun after a plural marker
                 hit = None
@@ -225,21 +237,16 @@ class TaskFinder:
                 start = head[2].end() + colon.end()
         pieces: list[tuple[str, int, int]] = []  # (connector, start, end)
         depth, last, conn = 0, start, ""
-        pos = start
-        while pos < end:
-            ch = text[pos]
+        for sm in SEPARATOR_OR_BRACKET.finditer(text, start, end):
+            ch = sm.group(0)
             if ch in "([":
                 depth += 1
-            elif ch in ")]" and depth:
-                depth -= 1
+            elif ch in ")]":
+                depth = max(0, depth - 1)
             elif depth == 0:
-                sm = SEPARATOR.match(text, pos, end)
-                if sm and sm.end() > pos and (ch in ",;" or ch.isspace()):
-                    pieces.append((conn, last, pos))
-                    conn = sm.group(0).strip() or ","
-                    last = pos = sm.end()
-                    continue
-            pos += 1
+                pieces.append((conn, last, sm.start()))
+                conn = ch.strip() or ","
+                last = sm.end()
         pieces.append((conn, last, end))
         units: list[list[int]] = []
         kinds: list[str] = []

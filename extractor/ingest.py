@@ -206,8 +206,11 @@ def _decode(data: bytes, path: Path | str | None) -> tuple[str, str]:
         ) from exc
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # control characters no text file holds
+
+
 def _check_text(text: str, path: Path | str | None) -> str:
-    controls = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\n\r\t\f\v")
+    controls = len(CONTROL.findall(text, 0, 20000))
     if controls > max(8, len(text[:20000]) // 50):
         raise InputError(
             path, "looks like a binary file, not a notice.", "Give a .txt or .html file."

@@ -6,15 +6,16 @@ here it is read from pyvi's files without scikit-learn and run by python-crfsuit
 features and spaCy's own `VietnameseTokenizer` merging, so the words are pyvi's exactly
 (`tests/test_tokenize.py` compares them with stock `spacy.blank("vi")`).
 
-Only the sentences that may hold a task are segmented (the costly step), and only a window from
-where a unit phrase starts; the word starts tell where unit phrases may end and actions begin,
-so "theo dõi" is one word and never the stop word "theo".
+Segmenting is the costly step, so it is done only where a rule needs to know whether a word
+begins (`Words`): the word starts tell where unit phrases may end and actions begin, so
+"theo dõi" is one word and never the stop word "theo".
 """
 
 from __future__ import annotations
 
 import importlib.util
 import pickle
+import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
@@ -74,37 +75,51 @@ class PyviCrf:
         return [self.tagger.tag(features) for features in sequences]
 
     def sent2features(self, words: list[str], _is_training: bool = False) -> list[dict[str, Any]]:
-        """The features pyvi's model was trained on, for each syllable."""
-        out = []
+        """The features pyvi's model was trained on, for each syllable.
+
+        pyvi gives boolean features as True/False; CRFsuite scores an attribute as its value
+        times its weight, so a False one adds nothing and is left out here (the labels are the
+        same, `tests/test_tokenize.py`), and each syllable's casing and each n-gram lookup is
+        computed once instead of up to three times.
+        """
         n = len(words)
+        low = [w.lower() for w in words]
+        title = [w.istitle() for w in words]
+        upper = [w.isupper() for w in words]
+        bi = [f"{words[i]} {words[i + 1]}".lower() in self.bi_grams for i in range(n - 1)]
+        tri = [
+            f"{words[i]} {words[i + 1]} {words[i + 2]}".lower() in self.tri_grams
+            for i in range(n - 2)
+        ]
+        out = []
         for i, word in enumerate(words):
-            f: dict[str, Any] = {
-                "bias": 1.0,
-                "word.lower()": word.lower(),
-                "word.isupper()": word.isupper(),
-                "word.istitle()": word.istitle(),
-                "word.isdigit()": word.isdigit(),
-            }
+            f: dict[str, Any] = {"bias": 1.0, "word.lower()": low[i]}
+            if upper[i]:
+                f["word.isupper()"] = 1.0
+            if title[i]:
+                f["word.istitle()"] = 1.0
+            if word.isdigit():
+                f["word.isdigit()"] = 1.0
             if i > 0:
-                w1 = words[i - 1]
-                f["-1:word.lower()"] = w1.lower()
-                f["-1:word.istitle()"] = w1.istitle()
-                f["-1:word.isupper()"] = w1.isupper()
-                f["-1:word.bi_gram()"] = f"{w1} {word}".lower() in self.bi_grams
-                if i > 1:
-                    f["-2:word.tri_gram()"] = (
-                        f"{words[i - 2]} {w1} {word}".lower() in self.tri_grams
-                    )
+                f["-1:word.lower()"] = low[i - 1]
+                if title[i - 1]:
+                    f["-1:word.istitle()"] = 1.0
+                if upper[i - 1]:
+                    f["-1:word.isupper()"] = 1.0
+                if bi[i - 1]:
+                    f["-1:word.bi_gram()"] = 1.0
+                if i > 1 and tri[i - 2]:
+                    f["-2:word.tri_gram()"] = 1.0
             if i < n - 1:
-                w1 = words[i + 1]
-                f["+1:word.lower()"] = w1.lower()
-                f["+1:word.istitle()"] = w1.istitle()
-                f["+1:word.isupper()"] = w1.isupper()
-                f["+1:word.bi_gram()"] = f"{word} {w1}".lower() in self.bi_grams
-                if i < n - 2:
-                    f["+2:word.tri_gram()"] = (
-                        f"{word} {w1} {words[i + 2]}".lower() in self.tri_grams
-                    )
+                f["+1:word.lower()"] = low[i + 1]
+                if title[i + 1]:
+                    f["+1:word.istitle()"] = 1.0
+                if upper[i + 1]:
+                    f["+1:word.isupper()"] = 1.0
+                if bi[i]:
+                    f["+1:word.bi_gram()"] = 1.0
+                if i < n - 2 and tri[i]:
+                    f["+2:word.tri_gram()"] = 1.0
             out.append(f)
         return out
 
@@ -148,39 +163,54 @@ def word_starts(text: str, start: int, end: int) -> list[int]:
     return [start + t.idx for t in doc if not t.is_space]
 
 
-WINDOW = 400  # characters segmented at a time: a unit phrase ends well within one window
+# pyvi's syllables, as spaCy's `VietnameseTokenizer.pyvi_sylabelize_with_ws` cuts them (the
+# same alternatives in the same order; `tests/test_tokenize.py` compares the two).
+SYLLABLE = re.compile(
+    r"[A-ZĐ]+\.|Tp\.|Mr\.|Mrs\.|Ms\.|Dr\.|ThS\.|==>|->|\.\.\.|>>|\w+://[^\s]+"
+    r"|[a-zA-Z0-9_.+-]+@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+|\d+(?:[\.,_]\d+)+|[^\w\s]|\w+"
+)
+CONTEXT = 3  # syllables segmented on each side of the one asked about (the CRF looks at 2)
 
 
 class Words:
-    """Word starts of text[start:end], segmented lazily, one window at a time from where a
-    unit phrase begins: most sentences are never segmented at all, and long ones only in part
-    (word segmentation is the costly step)."""
+    """Where the words of text[start:end] begin, found only where a rule asks.
+
+    Every word begins at a syllable, so a reader walks the syllables (cheap) and asks
+    `is_start` only where a rule word matched: that syllable is segmented by pyvi's model
+    together with the syllables around it, never the whole sentence. Segmenting a few
+    syllables of context gives the same answer as segmenting the whole sentence (checked
+    over every syllable of the samples and dev notices in `tests/test_tokenize.py`).
+    """
 
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text, self.start, self.end = text, start, end
-        self._done: list[tuple[int, int, list[int]]] = []  # segmented windows
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
+        self._known: dict[int, bool] = {}
 
-    def _window(self, a: int) -> tuple[int, int, list[int]]:
-        for w in self._done:
-            if w[0] <= a < w[1]:
-                return w
-        b = min(self.end, a + WINDOW)
-        if b < self.end:  # end the window at a space so no word is cut
-            cut = self.text.rfind(" ", a + 1, b)
-            b = cut if cut > a else b
-        w = (a, b, word_starts(self.text, a, b))
-        self._done.append(w)
-        return w
+    def _syllables(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = [m.span() for m in SYLLABLE.finditer(self.text, self.start, self.end)]
+            self._starts = [a for a, _ in self._spans]
+        return self._spans
 
-    def iter_from(self, a: int, b: int) -> Iterator[int]:
-        """Word starts in [a, b), segmenting window after window only as far as they are read."""
-        pos = a
-        while pos < min(b, self.end):
-            _, w_end, starts = self._window(pos)
-            for s in starts[bisect_left(starts, pos) :]:
-                if s >= b:
-                    return
-                yield s
-            pos = w_end
-            while pos < b and self.text[pos] == " ":
-                pos += 1
+    def syllables_from(self, a: int, b: int) -> Iterator[int]:
+        """Starts of the syllables in [a, b)."""
+        spans = self._syllables()
+        for i in range(bisect_left(self._starts, a), len(spans)):
+            if spans[i][0] >= b:
+                return
+            yield spans[i][0]
+
+    def is_start(self, pos: int) -> bool:
+        """Does a word begin at `pos` (a syllable start)?"""
+        known = self._known.get(pos)
+        if known is None:
+            spans = self._syllables()
+            i = bisect_left(self._starts, pos)
+            if i == len(spans) or spans[i][0] != pos:
+                return False
+            a = spans[max(0, i - CONTEXT)][0]
+            b = spans[min(len(spans) - 1, i + CONTEXT)][1]
+            known = self._known[pos] = pos in word_starts(self.text, a, b)
+        return known

@@ -162,3 +162,13 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     assert b"Interrupted" in err and b"run the same command again" in err
     assert not list(out.glob(".*.tmp"))
     assert run([inbox], out, jobs=2)["code"] == 0
+
+
+def test_worker_reports_a_file_gone_after_it_was_hashed(tmp_path: Path) -> None:
+    from extractor import batch
+
+    batch._init_worker_in_process(None, str(tmp_path), False)
+    result = batch._work(batch._Job(str(tmp_path / "gone.txt"), "gone.json", "0" * 64))
+    assert not result.ok
+    assert result.error.endswith("gone.txt: cannot be read (No such file or directory).")
+    assert not (tmp_path / "gone.json").exists()

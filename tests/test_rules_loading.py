@@ -92,3 +92,43 @@ def test_shipped_rules_have_descriptions_and_examples(rules) -> None:  # type: i
     assert len(rules.rules) > 80
     for rule in rules.rules:
         assert rule.examples, rule.id
+
+
+WORD_START_FILE = """dimension: deadlines
+description: test
+word_start: true
+rules:
+  - id: deadline.test.daily
+    description: daily
+    kind: recurring
+    pattern: 'hằng\\s+ngày'
+    examples:
+      - {text: "báo cáo hằng ngày"}
+"""
+
+
+def test_word_start_files_match_only_from_a_word_start(tmp_path: Path) -> None:
+    (tmp_path / "deadlines.yaml").write_text(WORD_START_FILE, encoding="utf-8")
+    regex = load_rules(tmp_path).by_id["deadline.test.daily"].regex
+    assert [m.start() for m in regex.finditer("báo cáo hằng ngày")] == [8]
+    assert regex.search("thằng ngày") is None
+
+
+@pytest.mark.parametrize(
+    ("dimension", "kind"),
+    [("deadlines", None), ("triggers", None), ("roles", None), ("actions", None), ("units", None)],
+)
+def test_union_matches_where_any_rule_does(rules, dimension: str, kind: str | None) -> None:  # type: ignore[no-untyped-def]
+    """The screening pattern may match more, never less: at every place a rule matches in its
+    examples, the union of the rules matches too."""
+    from extractor.rules import union_regex
+
+    group = tuple(r for r in rules.of(dimension, kind) if not r.regex.pattern.startswith("^"))
+    union = union_regex(group)
+    checked = 0
+    for rule in group:
+        for example in rule.examples:
+            for m in rule.regex.finditer(example.text):
+                assert union.match(example.text, m.start()), (rule.id, example.text)
+                checked += 1
+    assert checked >= len(group) // 2

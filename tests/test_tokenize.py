@@ -60,3 +60,36 @@ def test_no_scikit_learn_at_run_time() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_syllables_are_spacys() -> None:
+    from extractor.nlp import SYLLABLE
+
+    tokenizer = get_nlp().tokenizer
+    for path in FILES:
+        text = ingest_path(path).text
+        ours = [m.group() for m in SYLLABLE.finditer(text)]
+        theirs = [s for s in tokenizer.pyvi_sylabelize_with_ws(text) if not s.isspace()]
+        assert ours == theirs, path.name
+
+
+def test_word_starts_from_a_few_syllables_equal_the_whole_sentence() -> None:
+    """`Words.is_start` segments only a few syllables around the one asked about; over every
+    syllable of the samples and dev notices it answers as segmenting the whole line does."""
+    from extractor.nlp import Words
+
+    checked = 0
+    for path in FILES:
+        text = ingest_path(path).text
+        pos = 0
+        for line in text.split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            if not line.strip():
+                continue
+            whole = set(word_starts(text, start, end))
+            words = Words(text, start, end)
+            for s in words.syllables_from(start, end):
+                assert words.is_start(s) == (s in whole), (path.name, text[s : s + 20])
+                checked += 1
+    assert checked > 5000
