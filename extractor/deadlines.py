@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .models import Deadline, DeadlineKind
 from .rules import CompiledRule, RuleSet, union_regex
@@ -97,45 +98,43 @@ def resolve(
     return None, None
 
 
-def _forms(rules: RuleSet) -> tuple[CompiledRule, ...]:
-    return tuple(r for r in rules.of("deadlines") if r.value != "column")
+@lru_cache(maxsize=8)
+def _forms(rules: RuleSet, column: bool) -> tuple[CompiledRule, ...]:
+    return tuple(r for r in rules.of("deadlines") if column or r.value != "column")
 
 
 def find_deadlines(
     text: str, start: int, end: int, ref: date | None, rules: RuleSet, *, column: bool = False
 ) -> list[Deadline]:
-    """Every deadline form in text[start:end], overlapping ones resolved (earliest, longest).
+    """Every deadline form in text[start:end], overlapping ones resolved: the earliest wins,
+    then the longest, then the first in file order.
 
-    `column=True` reads a table's deadline column, where a bare "Tháng 9/2020" is a deadline.
+    One pattern joining all forms finds the next place any form starts; only there is each
+    form tried. `column=True` reads a table's deadline column, where a bare "Tháng 9/2020" is
+    a deadline.
     """
-    found: list[tuple[int, int, int, CompiledRule, re.Match[str]]] = []
+    forms = _forms(rules, column)
+    screen = union_regex(forms)
     chunk = text[start:end]
-    first = 0  # no form starts before the first place the union of all forms matches
-    if not column:
-        hit = union_regex(_forms(rules)).search(chunk)
-        if hit is None:
-            return []
-        first = hit.start()
-    for order, rule in enumerate(rules.of("deadlines")):
-        if rule.value == "column" and not column:
-            continue
-        for m in rule.regex.finditer(chunk, first):
-            if m.end() > m.start():
-                found.append((m.start(), -(m.end() - m.start()), order, rule, m))
-    found.sort(key=lambda f: (f[0], f[1], f[2]))
     out: list[Deadline] = []
-    taken_until = -1
-    for a, _neg_len, _order, rule, m in found:
-        if a < taken_until:
+    pos = 0
+    while (hit := screen.search(chunk, pos)) is not None:
+        at = hit.start()
+        best: tuple[CompiledRule, re.Match[str]] | None = None
+        for rule in forms:
+            m = rule.regex.match(chunk, at)
+            if m and m.end() > at and (best is None or m.end() > best[1].end()):
+                best = rule, m
+        if best is None:  # the screen matches more than the forms (it drops back-references)
+            pos = at + 1
             continue
-        taken_until = m.end()
+        rule, m = best
         day, note = resolve(rule, m, ref)
         kind: DeadlineKind = rule.kind  # type: ignore[assignment]
         out.append(
-            Deadline(
-                day, m.group(0), kind, rule.freq, start + m.start(), start + m.end(), rule.id, note
-            )
+            Deadline(day, m.group(0), kind, rule.freq, start + at, start + m.end(), rule.id, note)
         )
+        pos = m.end()
     return out
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .deadlines import find_deadlines, pick_deadline
 from .models import Deadline, Sentence, Span, Task, Trace
@@ -79,6 +79,15 @@ class _Found:
     units_from: str
 
 
+def _anchored_and_inline(
+    rules: Iterable[CompiledRule],
+) -> tuple[tuple[CompiledRule, ...], tuple[CompiledRule, ...]]:
+    """Rules matching only at the start ("^...") apart from the ones matching anywhere."""
+    group = tuple(rules)
+    anchored = tuple(r for r in group if r.regex.pattern.startswith("^"))
+    return anchored, tuple(r for r in group if r not in anchored)
+
+
 class TaskFinder:
     """Stateless reader of sentences, built once per rule set."""
 
@@ -92,6 +101,13 @@ class TaskFinder:
         self.actions = rules.of("actions", "verb") + rules.of("actions", "adverb")
         self.governing = rules.of("actions", "governing")
         self.triggers = rules.of("triggers")
+        self.trigger_order = {r.id: i for i, r in enumerate(self.triggers)}
+        self.heading_triggers = _anchored_and_inline(
+            r for r in self.triggers if r.kind == "heading"
+        )
+        self.sentence_triggers = _anchored_and_inline(
+            r for r in self.triggers if r.kind != "heading"
+        )
         self.inline_triggers = tuple(
             r
             for r in self.triggers
@@ -374,23 +390,23 @@ class TaskFinder:
         self, text: str, a: int, b: int, words: Words, *, heading: bool = False
     ) -> _Found | None:
         hits: list[tuple[int, int, CompiledRule, str | None]] = []  # start, end, rule, issuer
-        for rule in self.triggers:
-            if (rule.kind == "heading") != heading:
-                continue
-            if rule.regex.pattern.startswith("^"):
-                m = rule.regex.match(text[a:b])
-                if m:
-                    hits.append((a + m.start(), a + m.end(), rule, None))
-                continue
-            for m in rule.regex.finditer(text, a, b):
-                issuer = None
-                if rule.value == "after_issuer":
-                    before = re.split(r"[,;:]", text[a : m.start()])[-1]
-                    issuer = self.issuer(before, 0, len(before))
-                    if issuer is None:
-                        continue
-                hits.append((m.start(), m.end(), rule, issuer))
-        for _start, t_end, rule, issuer_rule in sorted(hits, key=lambda h: h[0]):
+        anchored, inline = self.heading_triggers if heading else self.sentence_triggers
+        for rule in anchored:  # "^báo cáo ... của": only where the sentence starts
+            m = rule.regex.match(text[a:b])
+            if m:
+                hits.append((a + m.start(), a + m.end(), rule, None))
+        if union_regex(inline).search(text, a, b):
+            for rule in inline:
+                for m in rule.regex.finditer(text, a, b):
+                    issuer = None
+                    if rule.value == "after_issuer":
+                        before = re.split(r"[,;:]", text[a : m.start()])[-1]
+                        issuer = self.issuer(before, 0, len(before))
+                        if issuer is None:
+                            continue
+                    hits.append((m.start(), m.end(), rule, issuer))
+        hits.sort(key=lambda h: (h[0], self.trigger_order[h[2].id]))
+        for _start, t_end, rule, issuer_rule in hits:
             after = t_end
             while after < b and text[after] in " :":
                 after += 1
@@ -529,6 +545,7 @@ def extract_tasks(
         k: rules.of("boilerplate", k)
         for k in ("not_task", "narrative", "deadline_only", "all_addressees", "context_heading")
     }
+    screens = {k: union_regex(v) for k, v in boiler.items()}
     tasks: list[Task] = []
     last_in_scope: dict[str | None, int] = {}
     heading_units: dict[str | None, tuple[Span, ...]] = {}
@@ -547,6 +564,7 @@ def extract_tasks(
 
     titles = {sec.id: sec.title.text for sec in layout.sections}
 
+    @cache
     def context_of(sec: str | None) -> CompiledRule | None:
         """The rule marking a section (or one above it) as aims or assessment, not orders."""
         for s_id in scope_chain(sec):
@@ -557,6 +575,8 @@ def extract_tasks(
         return None
 
     def first_hit(kind: str, s: str) -> CompiledRule | None:
+        if not screens[kind].search(s):
+            return None
         for r in boiler[kind]:
             if r.regex.search(s):
                 return r
@@ -761,7 +781,7 @@ def extract_tasks(
                 pending_list = len(tasks) - 1
     tasks.extend(_table_tasks(finder, text, layout, ref, rules, trace))
     tasks.sort(key=lambda t: t.evidence.start)
-    return [replace(t, id=f"T{i}") for i, t in enumerate(tasks, 1)]
+    return [t if t.id == f"T{i}" else replace(t, id=f"T{i}") for i, t in enumerate(tasks, 1)]
 
 
 @lru_cache(maxsize=4)

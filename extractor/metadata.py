@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from .models import NoticeMeta, Span, Trace
 from .rules import CompiledRule, RuleSet
@@ -44,11 +45,22 @@ def _latest_year(text: str) -> int | None:
     return max(years) if years else None
 
 
+@lru_cache(maxsize=4)
+def _by_kind(rules: RuleSet) -> dict[tuple[str, bool], tuple[CompiledRule, ...]]:
+    """Metadata rules by (kind, read right after the number?), in file order."""
+    out: dict[tuple[str, bool], tuple[CompiledRule, ...]] = {}
+    for r in rules.of("metadata"):
+        key = (r.kind, r.value == "after_number")
+        out[key] = (*out.get(key, ()), r)
+    return out
+
+
 def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -> NoticeMeta:
     head = text[:body_end]
+    by_kind = _by_kind(rules)
 
-    def rules_of(kind: str, anchored: bool = False) -> list[CompiledRule]:
-        return [r for r in rules.of("metadata", kind) if (r.value == "after_number") == anchored]
+    def rules_of(kind: str, anchored: bool = False) -> tuple[CompiledRule, ...]:
+        return by_kind.get((kind, anchored), ())
 
     number: Span | None = None
     for rule in rules_of("number"):
@@ -81,8 +93,9 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
     ordered = [c for c in candidates if c[0].id.endswith(("place_line", "issued_field"))]
     ordered += [anchored] if anchored else []
     ordered += [c for c in candidates if c not in ordered]
+    latest_year = _latest_year(head[:3000]) if ordered else None
     for rule, m in ordered:
-        day = _group_date(m, _latest_year(head[:3000]))
+        day = _group_date(m, latest_year)
         if day:
             day_span = Span(m.group(0).strip(), m.start(), m.end(), rule.id)
             trace.append(Trace(rule.id, m.start(), m.end()))

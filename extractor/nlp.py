@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import pickle
 import re
+import string
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
@@ -210,7 +211,25 @@ class Words:
             i = bisect_left(self._starts, pos)
             if i == len(spans) or spans[i][0] != pos:
                 return False
-            a = spans[max(0, i - CONTEXT)][0]
-            b = spans[min(len(spans) - 1, i + CONTEXT)][1]
-            known = self._known[pos] = pos in word_starts(self.text, a, b)
+            if i == 0 or _never_joined(self.text, spans[i - 1], spans[i]):
+                known = True
+            else:
+                a = spans[max(0, i - CONTEXT)][0]
+                b = spans[min(len(spans) - 1, i + CONTEXT)][1]
+                known = pos in word_starts(self.text, a, b)
+            self._known[pos] = known
         return known
+
+
+def _never_joined(text: str, prev: tuple[int, int], cur: tuple[int, int]) -> bool:
+    """spaCy's `VietnameseTokenizer` joins a syllable to the one before only if neither is
+    punctuation, neither starts with a digit, and it is not a capital after a small letter,
+    whatever the model says: then no segmenting is needed to know a word begins."""
+    p, c = text[prev[0] : prev[1]], text[cur[0] : cur[1]]
+    return (
+        p in string.punctuation
+        or c in string.punctuation
+        or p[0].isdigit()
+        or c[0].isdigit()
+        or (c[0].istitle() and not p[0].istitle())
+    )

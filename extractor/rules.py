@@ -79,6 +79,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
 }
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, ten times faster, if built
 WORD_START = r"(?<!\w)"
+GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")  # "(?m)^..." joins others as "(?m:^...)"
 MACRO = re.compile(r"<<([A-Z_][A-Z0-9_]*)>>")
 ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
 
@@ -217,10 +218,13 @@ class RuleSet:
 @lru_cache(maxsize=64)
 def union_regex(rules: tuple[CompiledRule, ...]) -> re.Pattern[str]:
     """One pattern matching wherever any of the rules matches (a superset: group names and
-    back-references are dropped), to screen text before trying the rules one by one."""
-    bodies = [
-        re.sub(r"\(\?P=\w+\)", "", re.sub(r"\(\?P<\w+>", "(?:", r.regex.pattern)) for r in rules
-    ]
+    back-references are dropped), to screen text before trying the rules one by one. Rules
+    that cannot be joined give a pattern matching everywhere: no screening, same results."""
+    bodies = []
+    for r in rules:
+        body = re.sub(r"\(\?P=\w+\)", "", re.sub(r"\(\?P<\w+>", "(?:", r.regex.pattern))
+        flags = GLOBAL_FLAGS.match(body)
+        bodies.append(f"(?{flags.group(1)}:{body[flags.end() :]})" if flags else body)
     lead = WORD_START  # a file's `word_start`: tested once per position, not once per rule
     if bodies and all(b.startswith(lead) for b in bodies):
         bodies = [b[len(lead) :] for b in bodies]
@@ -233,12 +237,13 @@ def union_regex(rules: tuple[CompiledRule, ...]) -> re.Pattern[str]:
             f"(?i:{b})" if r.regex.flags & re.IGNORECASE else b
             for r, b in zip(rules, bodies, strict=True)
         ]
-    flags = re.IGNORECASE if ignore == {True} else 0
     try:
-        return re.compile(lead + "(?:" + "|".join(bodies or ["(?!)"]) + ")", flags)
-    except re.error as exc:
-        ids = ", ".join(r.id for r in rules)
-        raise RuleError(rules[0].file, None, f"rules {ids} cannot be joined ({exc}).") from exc
+        return re.compile(
+            lead + "(?:" + "|".join(bodies or ["(?!)"]) + ")",
+            re.IGNORECASE if ignore == {True} else 0,
+        )
+    except re.error:
+        return re.compile("")
 
 
 def default_rules_dir() -> Path:

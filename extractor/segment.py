@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .models import Block, Section, Sentence, Span, Trace
-from .rules import CompiledRule, RuleSet
+from .rules import CompiledRule, RuleSet, union_regex
 
 __all__ = ["Layout", "segment", "split_sentences"]
 
@@ -22,6 +23,7 @@ TERMINAL = re.compile(r"[.!?;]\s*[\"”)]*$|\./\.\s*$")
 BOUNDARY = re.compile(r"(?:\./\.|[.!?]+)[\"”’)]*(?=\s+[\"“(\-–•+]?[A-ZÀ-Ỹ0-9Đ])")
 WORD_BEFORE = re.compile(r"([\w/.&]+)$")
 OPEN, CLOSE = "([{“", ")]}”"
+BRACKET = re.compile(f"[{re.escape(OPEN + CLOSE)}]")
 MAX_ASIDE = 400
 MAX_SENTENCE = 3000  # longer runs (no real sentence is) are cut, so work per sentence is bounded
 
@@ -52,6 +54,7 @@ class Layout:
 
 def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, str | None]]:
     out: list[tuple[Block, str | None]] = []
+    screen = union_regex(markers)
     for line in LINE.finditer(text):
         pieces: list[tuple[int, int]] = []
         pos = line.start()
@@ -68,7 +71,7 @@ def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, s
             body = text[a:b]
             marker = kind = rule_id = None
             level = 0
-            for rule in markers:
+            for rule in markers if screen.match(body) else ():
                 m = rule.regex.match(body)
                 if m and m.end() < len(body):
                     marker, kind, level, rule_id = m.group(0), rule.id, rule.level or 0, rule.id
@@ -97,11 +100,10 @@ def split_sentences(
     opened: list[int] = []  # offsets of brackets still open at `pos`
     pos = start
     for m in BOUNDARY.finditer(text, start, end):
-        for i in range(pos, m.start()):
-            ch = text[i]
-            if ch in OPEN:
-                opened.append(i)
-            elif ch in CLOSE and opened:
+        for br in BRACKET.finditer(text, pos, m.start()):
+            if br.group(0) in OPEN:
+                opened.append(br.start())
+            elif opened:
                 opened.pop()
         pos = m.start()
         # a bracket open for longer than any real aside was never closed: ignore it
@@ -141,13 +143,17 @@ def _cut_long(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _abbreviations(rules: tuple[CompiledRule, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for r in rules for w in r.words) or "(?!)")
+
+
 def segment(text: str, rules: RuleSet) -> Layout:
     trace: list[Trace] = []
     markers = rules.of("sections", "marker")
     abbrev_rules = rules.of("sections", "abbreviation")
     abbrev_id = abbrev_rules[0].id if abbrev_rules else "section.abbreviation"
-    abbrev_words = [w for r in abbrev_rules for w in r.words]
-    abbreviations = re.compile("|".join(re.escape(w) for w in abbrev_words) or "(?!)")
+    abbreviations = _abbreviations(abbrev_rules)
     raw = _blocks(text, markers)
     blocks = tuple(b for b, _ in raw)
     for b, rid in raw:
@@ -267,6 +273,10 @@ def _tables(
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(lines):
+        line = lines[i].group(0)
+        if "|" not in line and "\t" not in line:  # one cell: not a table row
+            i += 1
+            continue
         cells = _cells(text, lines[i].start(), lines[i].end())
         roles: dict[int, CompiledRule] = {}
         if len(cells) >= 3:
@@ -307,6 +317,8 @@ def _tables(
 
 
 def _first(rules: tuple[CompiledRule, ...], s: str) -> CompiledRule | None:
+    if not union_regex(rules).search(s):
+        return None
     for r in rules:
         if r.regex.search(s):
             return r
