@@ -118,6 +118,7 @@ class TaskFinder:
         self.issuers = rules.of("units", "issuer")
         self.intros = rules.of("sections", "intro")
         self.report_formulas = rules.of("boilerplate", "report_formula")
+        self.head_screen = union_regex(tuple(r for k in HEAD_KINDS for r in self.heads[k]))
         # where a unit phrase may stop or change: one pattern screens each syllable
         self.phrase_cues = union_regex(
             self.roles
@@ -141,6 +142,8 @@ class TaskFinder:
     def head_at(
         self, text: str, pos: int, end: int
     ) -> tuple[str, CompiledRule, re.Match[str]] | None:
+        if not self.head_screen.match(text, pos, end):
+            return None
         for kind in HEAD_KINDS:
             hit = self._match(self.heads[kind], text, pos, end)
             if hit:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .models import NoticeMeta, Span, Trace
 from .rules import CompiledRule, RuleSet
@@ -12,12 +13,12 @@ from .rules import CompiledRule, RuleSet
 __all__ = ["extract_meta"]
 
 
-def _group_date(m: re.Match[str], default_year: int | None) -> date | None:
+def _group_date(m: re.Match[str], default_year: Callable[[], int | None]) -> date | None:
     g = m.groupdict()
     d, mo, y = g.get("d") or g.get("d2"), g.get("m") or g.get("m2"), g.get("y") or g.get("y2")
     if not d or not mo:
         return None
-    year = int(y) if y else default_year
+    year = int(y) if y else default_year()
     if year is None:
         return None
     try:
@@ -34,6 +35,11 @@ def _value(m: re.Match[str]) -> Span | None:
     raw = group.strip().rstrip(" .;,")
     a = m.start("value") + len(group) - len(group.lstrip())
     return Span(" ".join(raw.split()), a, a + len(raw))
+
+
+def _search(rule: CompiledRule, text: str) -> tuple[CompiledRule, re.Match[str]] | None:
+    m = rule.regex.search(text)
+    return (rule, m) if m else None
 
 
 def _latest_year(text: str) -> int | None:
@@ -81,21 +87,23 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
                 return rule, m
         return None
 
+    # In this order: place line, issued field, date after the number, news lead; the first
+    # that reads as a date wins (a date without its year takes the latest year of the header).
     day: date | None = None
     day_span: Span | None = None
-    candidates: list[tuple[CompiledRule, re.Match[str]]] = []
-    for rule in rules_of("date"):
-        m = rule.regex.search(head)
-        if m:
-            candidates.append((rule, m))
-    anchored = after_number("date")
-    # order: place line, issued field, date after the number, news lead
-    ordered = [c for c in candidates if c[0].id.endswith(("place_line", "issued_field"))]
-    ordered += [anchored] if anchored else []
-    ordered += [c for c in candidates if c not in ordered]
-    latest_year = _latest_year(head[:3000]) if ordered else None
-    for rule, m in ordered:
-        day = _group_date(m, latest_year)
+    dated = rules_of("date")
+    first = [r for r in dated if r.id.endswith(("place_line", "issued_field"))]
+    tries: list[Callable[[], tuple[CompiledRule, re.Match[str]] | None]] = [
+        *(partial(_search, r, head) for r in first),
+        partial(after_number, "date"),
+        *(partial(_search, r, head) for r in dated if r not in first),
+    ]
+    for attempt in tries:
+        hit = attempt()
+        if hit is None:
+            continue
+        rule, m = hit
+        day = _group_date(m, lambda: _latest_year(head[:3000]))
         if day:
             day_span = Span(m.group(0).strip(), m.start(), m.end(), rule.id)
             trace.append(Trace(rule.id, m.start(), m.end()))
