@@ -2,9 +2,15 @@
 
 Builds a corpus of at least 2,000 notices from samples/ and the dev notices (each variant with
 its own numbers, dates and an extra paragraph, so no two files are alike), then measures in one
-run: a plain read of the files, pyvi's word segmentation alone over the same text (the floor
-that bounds us), the extractor with --jobs 1 and --jobs 2 (files/s, MB/s, peak memory per
-worker), start-up time beside a bare `import spacy`, and the time per stage.
+run: the floors that bound us (a plain read of the files, pyvi's word segmentation alone over
+the same text, a plain write of the same output files), the extractor with --jobs 1 and
+--jobs 2 (files/s, KB/s, peak memory of the largest process), start-up time beside a bare
+`import spacy`, and the time per stage.
+
+Outputs go to a RAM disk (/dev/shm) when there is one, so that the figures measure the tool,
+not the virtual disk (whose file creation time varies tenfold from hour to hour on the
+project's machine); one --jobs 1 run to the project disk and the plain write of the same files
+there are reported beside them.
 """
 
 from __future__ import annotations
@@ -14,11 +20,11 @@ import os
 import platform
 import random
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -58,16 +64,42 @@ def build_corpus(n: int) -> list[Path]:
     return files
 
 
+# Runs a command; prints its wall time and the peak RSS (kB) of its largest process (workers
+# included: the command waits for them, so they count among this wrapper's descendants).
+PEAK = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
 def timed(cmd: list[str]) -> tuple[float, int]:
     """Wall time of a command and the peak RSS (kB) of its largest process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-c", PEAK, *cmd], capture_output=True, text=True)
+    seconds, rss = out.stdout.split()
+    return float(seconds), int(rss)
+
+
+def out_root() -> Path:
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="extractor-bench-", dir=shm))
+    return ROOT / "benchmarks"
+
+
+def plain_write(outputs: dict[str, bytes], folder: Path) -> float:
+    """Seconds to create these files in an empty folder with plain writes: the disk's floor."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     started = time.perf_counter()
-    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for name, data in outputs.items():
+        (folder / name).write_bytes(data)
     elapsed = time.perf_counter() - started
-    return elapsed, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    shutil.rmtree(folder)
+    return elapsed
 
 
-def stage_times(files: list[Path]) -> dict[str, float]:
+def stage_times(files: list[Path], root: Path) -> dict[str, float]:
     """Run the pipeline in-process with each stage's functions wrapped in a timer."""
     import importlib
 
@@ -92,7 +124,7 @@ def stage_times(files: list[Path]) -> dict[str, float]:
     wrap(nlp, "word_starts", "tokenize")
     wrap(extract, "find_deadlines", "deadlines")
     wrap(pipeline, "segment", "segment")
-    out = ROOT / "benchmarks" / ".stage-out"
+    out = root / "stage-out"
     out.mkdir(exist_ok=True)
     total_rules = 0.0
     for path in files:
@@ -139,40 +171,61 @@ def main() -> None:
     results["spacy_vi_pyvi_whole_text_KBps"] = round(size / 1e3 / (time.perf_counter() - t), 1)
 
     exe = str(ROOT / ".venv" / "bin" / "extractor")
-    repeat = int(os.environ.get("BENCH_REPEAT", "3"))  # median of N: the machine is shared
-    for jobs in (1, 2):
-        out = ROOT / "benchmarks" / f".out-{jobs}"
-        runs = []
-        for _ in range(repeat):
-            shutil.rmtree(out, ignore_errors=True)
-            runs.append(timed([exe, "run", str(CORPUS), "-o", str(out), "-q", "--jobs", str(jobs)]))
-        elapsed, rss = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
-        results[f"jobs{jobs}"] = {
+    root = out_root()
+    results["outputs_on"] = str(root.parent if root.parent == Path("/dev/shm") else root)
+
+    def run(jobs: int, out: Path) -> tuple[float, int]:
+        shutil.rmtree(out, ignore_errors=True)
+        return timed([exe, "run", str(CORPUS), "-o", str(out), "-q", "--jobs", str(jobs)])
+
+    def figures(elapsed: float, rss: int | None = None) -> dict[str, float]:
+        out = {
             "seconds": round(elapsed, 2),
             "files_per_s": round(len(files) / elapsed, 1),
             "KBps": round(size / 1e3 / elapsed, 1),
-            "peak_rss_MB_per_process": round(rss / 1024, 1),
         }
+        if rss is not None:
+            out["peak_rss_MB_largest_process"] = round(rss / 1024, 1)
+        return out
+
+    repeat = int(os.environ.get("BENCH_REPEAT", "3"))  # median of N: the machine is shared
+    outputs: dict[str, bytes] = {}
+    for jobs in (1, 2):
+        out = root / f"out-{jobs}"
+        runs = [run(jobs, out) for _ in range(repeat)]
+        elapsed, rss = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+        results[f"jobs{jobs}"] = figures(elapsed, rss)
+        if jobs == 1:
+            outputs = {p.name: p.read_bytes() for p in out.iterdir()}
         shutil.rmtree(out, ignore_errors=True)
     results["speedup_jobs2"] = round(results["jobs1"]["seconds"] / results["jobs2"]["seconds"], 2)
+    results["plain_write_s"] = round(plain_write(outputs, root / "plain-write"), 2)
+
+    disk = ROOT / "benchmarks" / ".out-disk"
+    results["on_project_disk"] = {
+        "jobs1": figures(run(1, disk)[0]),
+        "plain_write_s": round(plain_write(outputs, disk), 2),
+    }
+    shutil.rmtree(disk, ignore_errors=True)
 
     one = files[0]
     spacy_s = min(timed([sys.executable, "-c", "import spacy"])[0] for _ in range(3))
-    out = ROOT / "benchmarks" / ".out-start"
+    out = root / "out-start"
     first_s = min(
         timed([exe, "run", str(one), "-o", str(out), "-q", "--force"])[0] for _ in range(3)
     )
-    shutil.rmtree(out, ignore_errors=True)
     results["startup"] = {
         "import_spacy_s": round(spacy_s, 2),
         "first_file_s": round(first_s, 2),
         "over_import_spacy_s": round(first_s - spacy_s, 2),
     }
 
-    stages = stage_times(files[: min(300, len(files))])
+    stages = stage_times(files[: min(300, len(files))], root)
     results["stage_share_percent"] = {
         k: round(100 * v / sum(stages.values()), 1) for k, v in sorted(stages.items())
     }
+    if root.parent == Path("/dev/shm"):
+        shutil.rmtree(root, ignore_errors=True)
     results["machine"] = {
         "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(),

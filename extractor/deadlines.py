@@ -103,6 +103,27 @@ def _forms(rules: RuleSet, column: bool) -> tuple[CompiledRule, ...]:
     return tuple(r for r in rules.of("deadlines") if column or r.value != "column")
 
 
+LETTER_RANGE = re.compile(r"[^\W\d_]-[^\W\d_]")
+
+
+@lru_cache(maxsize=8)
+def _lower_screen(forms: tuple[CompiledRule, ...]) -> re.Pattern[str] | None:
+    """The union of the forms, its letters lower-cased, to run without IGNORECASE on lower-cased
+    text: the same places, twice as fast. None where that would not hold (a form minding case,
+    a letter range such as [A-Z] whose lower-cased ends would not mean the same)."""
+    union = union_regex(forms)
+    if not union.flags & re.IGNORECASE or LETTER_RANGE.search(union.pattern):
+        return None
+    # lower-case everything but escapes ("\\D" stays a non-digit); names were dropped
+    source = re.sub(
+        r"\\.|[^\\]+", lambda m: m[0] if m[0][0] == "\\" else m[0].lower(), union.pattern
+    )
+    try:
+        return re.compile(source)
+    except re.error:
+        return None
+
+
 def find_deadlines(
     text: str, start: int, end: int, ref: date | None, rules: RuleSet, *, column: bool = False
 ) -> list[Deadline]:
@@ -114,11 +135,14 @@ def find_deadlines(
     a deadline.
     """
     forms = _forms(rules, column)
-    screen = union_regex(forms)
     chunk = text[start:end]
+    screen, hay = union_regex(forms), chunk
+    lower_screen = _lower_screen(forms)
+    if lower_screen is not None and len(low := chunk.lower()) == len(chunk):
+        screen, hay = lower_screen, low
     out: list[Deadline] = []
     pos = 0
-    while (hit := screen.search(chunk, pos)) is not None:
+    while (hit := screen.search(hay, pos)) is not None:
         at = hit.start()
         best: tuple[CompiledRule, re.Match[str]] | None = None
         for rule in forms:

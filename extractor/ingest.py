@@ -101,6 +101,7 @@ SPACES = {
     ord(c): " "
     for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 }
+ODD_SPACE = re.compile("[" + "".join(map(chr, SPACES)) + "]")
 DROP_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 CLUSTER = re.compile(r"(?s)\r\n|.[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
 # Old tone placement on open syllables: o+toned a/e, u+toned y (not after q: "quý" is right).
@@ -119,7 +120,7 @@ def _move_tone(m: re.Match[str]) -> str:
 
 def normalize(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """NFC, unified spaces and line ends, new-style tones. Returns (text, offset_map)."""
-    text_t = text.translate(SPACES)
+    text_t = text.translate(SPACES) if ODD_SPACE.search(text) else text
     if (
         "\r" in text_t
         or any(c in text_t for c in DROP_CHARS)

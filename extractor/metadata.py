@@ -110,11 +110,15 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
             break
 
     def first_value(kind: str) -> Span | None:
-        hit = after_number(kind)
-        options = ([hit] if hit else []) + [
-            (r, m) for r in rules_of(kind) for m in [r.regex.search(head)] if m
-        ]
-        for rule, m in options:
+        options = (
+            partial(after_number, kind),
+            *(partial(_search, r, head) for r in rules_of(kind)),
+        )
+        for attempt in options:
+            hit = attempt()
+            if hit is None:
+                continue
+            rule, m = hit
             v = _value(m)
             if v and v.text:
                 trace.append(Trace(rule.id, v.start, v.end))

@@ -112,3 +112,25 @@ def test_impossible_date_is_explained(rules: RuleSet) -> None:
     found = pick_deadline(find_deadlines("trước ngày 31/2/2020", 0, 20, REF, rules))
     assert found is not None and found.date is None
     assert found.note is not None and "impossible" in found.note
+
+
+@pytest.mark.parametrize("column", [False, True])
+def test_lower_case_screen_finds_the_same_places(rules: RuleSet, column: bool) -> None:
+    """The screen run on lower-cased text starts at exactly the places the case-blind union
+    does, over the forms' examples, the table above and every line of the samples and dev."""
+    from extractor.deadlines import _forms, _lower_screen
+    from extractor.rules import union_regex
+
+    from .conftest import ROOT, SHARED_EVAL
+
+    forms = _forms(rules, column)
+    union, lower = union_regex(forms), _lower_screen(forms)
+    assert lower is not None, "the deadline forms no longer allow the lower-case screen"
+    texts = [e.text for r in forms for e in (*r.examples, *r.counter_examples)]
+    texts += [row[0] for row in TABLE]
+    files = [*(ROOT / "samples").glob("*.txt"), *(SHARED_EVAL / "dev" / "corpus").glob("*")]
+    texts += [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+    texts += ["QUÝ IV/2023", "TRONG THÁNG 9 NĂM 2020", "Hằng Ngày"]
+    for text in texts:
+        want = [m.start() for m in union.finditer(text)]
+        assert [m.start() for m in lower.finditer(text.lower())] == want, text
