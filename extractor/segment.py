@@ -18,6 +18,7 @@ __all__ = ["Layout", "segment", "split_sentences"]
 
 LINE = re.compile(r"[^\n]+")
 CELL_SEP = re.compile(r"(?<!\S)\|(?!\S)|(?<=\S)\t+(?=\S)")
+HAS_CELL_SEP = re.compile(r"[|\t]")
 TERMINAL = re.compile(r"[.!?;]\s*[\"”)]*$|\./\.\s*$")
 # A sentence may end at . ! ? (or "./.") followed by space and something that starts one.
 BOUNDARY = re.compile(r"(?:\./\.|[.!?]+)[\"”’)]*(?=\s+[\"“(\-–•+]?[A-ZÀ-Ỹ0-9Đ])")
@@ -58,7 +59,8 @@ def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, s
     for line in LINE.finditer(text):
         pieces: list[tuple[int, int]] = []
         pos = line.start()
-        for sep in CELL_SEP.finditer(line.group(0)):
+        seps = CELL_SEP.finditer(line.group(0)) if HAS_CELL_SEP.search(line.group(0)) else ()
+        for sep in seps:
             pieces.append((pos, line.start() + sep.start()))
             pos = line.start() + sep.end()
         pieces.append((pos, line.end()))
@@ -176,7 +178,8 @@ def segment(text: str, rules: RuleSet) -> Layout:
     for b in blocks:
         if b.start >= body_end:
             break
-        for rule in rules.of("sections", "directive_intro"):
+        intros = rules.of("sections", "directive_intro")
+        for rule in intros if union_regex(intros).search(text, b.start, b.end) else ():
             m = rule.regex.search(text, b.start, b.end)
             if m:
                 directive_start = m.end()
