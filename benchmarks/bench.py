@@ -121,7 +121,7 @@ def stage_times(files: list[Path], root: Path) -> dict[str, float]:
 
         setattr(module, name, timed_fn)
 
-    wrap(nlp, "word_starts", "tokenize")
+    wrap(nlp.PyviCrf, "word_starts", "tokenize")
     wrap(extract, "find_deadlines", "deadlines")
     wrap(pipeline, "segment", "segment")
     out = root / "stage-out"

@@ -8,7 +8,11 @@ features and spaCy's own `VietnameseTokenizer` merging, so the words are pyvi's 
 
 Segmenting is the costly step, so it is done only where a rule needs to know whether a word
 begins (`Words`): the word starts tell where unit phrases may end and actions begin, so
-"theo dõi" is one word and never the stop word "theo".
+"theo dõi" is one word and never the stop word "theo". Such a question is about seven
+syllables; it is put to the tokenizer's model directly and answered with the tokenizer's own
+joining rule (`PyviCrf.word_starts`), since building a spaCy Doc costs more than the answer.
+`word_starts` gives the words of a whole text through spaCy (`make_doc`, which round-trips the
+text exactly); the tests check that both agree on every syllable of the samples and dev set.
 """
 
 from __future__ import annotations
@@ -71,6 +75,16 @@ class PyviCrf:
                 self.tri_grams.add(line)
         self.model = self  # spaCy reads `ViTokenizer.model.predict`
         self.ViTokenizer = self  # and `self.ViTokenizer.ViTokenizer`
+
+    def word_starts(self, syllables: list[str]) -> list[bool]:
+        """Whether a word begins at each syllable: the model's labels, joined as spaCy's
+        `VietnameseTokenizer.pyvi_tokenize` joins them, without building a Doc (the words are
+        the same as `make_doc`'s: `tests/test_tokenize.py`)."""
+        labels = self.tagger.tag(self.sent2features(syllables))
+        return [
+            i == 0 or labels[i] != "I_W" or _never_joined(syllables[i - 1], syllables[i])
+            for i in range(len(syllables))
+        ]
 
     def predict(self, sequences: list[list[dict[str, Any]]]) -> list[list[str]]:
         return [self.tagger.tag(features) for features in sequences]
@@ -211,25 +225,23 @@ class Words:
             i = bisect_left(self._starts, pos)
             if i == len(spans) or spans[i][0] != pos:
                 return False
-            if i == 0 or _never_joined(self.text, spans[i - 1], spans[i]):
-                known = True
-            else:
-                a = spans[max(0, i - CONTEXT)][0]
-                b = spans[min(len(spans) - 1, i + CONTEXT)][1]
-                known = pos in word_starts(self.text, a, b)
+            syllables = [self.text[x:y] for x, y in spans[max(0, i - CONTEXT) : i + CONTEXT + 1]]
+            at = min(i, CONTEXT)
+            known = i == 0 or _never_joined(syllables[at - 1], syllables[at])
+            if not known:
+                known = get_nlp().tokenizer.ViTokenizer.word_starts(syllables)[at]
             self._known[pos] = known
         return known
 
 
-def _never_joined(text: str, prev: tuple[int, int], cur: tuple[int, int]) -> bool:
-    """spaCy's `VietnameseTokenizer` joins a syllable to the one before only if neither is
-    punctuation, neither starts with a digit, and it is not a capital after a small letter,
-    whatever the model says: then no segmenting is needed to know a word begins."""
-    p, c = text[prev[0] : prev[1]], text[cur[0] : cur[1]]
+def _never_joined(prev: str, cur: str) -> bool:
+    """spaCy's `VietnameseTokenizer.pyvi_tokenize` joins a syllable to the one before only if
+    neither is punctuation, neither starts with a digit, and it is not a capital after a small
+    letter, whatever the model says."""
     return (
-        p in string.punctuation
-        or c in string.punctuation
-        or p[0].isdigit()
-        or c[0].isdigit()
-        or (c[0].istitle() and not p[0].istitle())
+        prev in string.punctuation
+        or cur in string.punctuation
+        or prev[0].isdigit()
+        or cur[0].isdigit()
+        or (cur[0].istitle() and not prev[0].istitle())
     )
