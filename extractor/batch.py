@@ -289,12 +289,13 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
 
     key = {"rules": rules.digest, "version": f"{__version__}/{SCHEMA_VERSION}"}
     manifest = {} if opts.force else _load_manifest(opts.out_dir)
+    existing = set(os.listdir(opts.out_dir))  # one listing, not a look-up per file
     by_content = {
         e["sha256"]: e["name"]
         for e in manifest.values()
         if e.get("rules") == key["rules"]
         and e.get("version") == key["version"]
-        and (opts.out_dir / e["name"]).exists()
+        and e["name"] in existing
     }
     jobs: list[_Job] = []
     copies: list[tuple[str, str, str, str]] = []  # (path, name, sha, name of the same content)
@@ -322,12 +323,12 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
             and entry.get("sha256") == sha
             and entry.get("rules") == key["rules"]
             and entry.get("version") == key["version"]
-            and (opts.out_dir / name).exists()
+            and name in existing
         ):
             summary.skipped += 1
             log({"event": "file", "path": str(path), "status": "skipped"})
             continue
-        if not opts.force and _is_reviewed(opts.out_dir / name):
+        if not opts.force and name in existing and _is_reviewed(opts.out_dir / name):
             summary.skipped += 1
             log({"event": "file", "path": str(path), "status": "kept (reviewed)"})
             continue
