@@ -673,7 +673,11 @@ def extract_tasks(
                 trace.append(Trace(hit.id, a, b))
                 continue
 
-        narrative = first_hit("narrative", clause[:200]) or context_of(scope)
+        # "Căn cứ Kế hoạch này, xây dựng ...": the narrative check reads past an opening clause
+        opening: list[str] = []
+        body = finder.skip_intro(text, a, b, opening)
+        trace.extend(Trace(rid, a, body) for rid in opening)
+        narrative = first_hit("narrative", text[body : min(b, body + 200)]) or context_of(scope)
         if narrative is not None:
             trace.append(Trace(narrative.id, a, b))
         found: _Found | None = None
