@@ -171,6 +171,8 @@ class TaskFinder:
         head = self.head_at(text, start, end)
         if head is None or (head[0] == "area" and not self.plural_at(text, start, end)):
             return None  # "Huyện Châu Thành ...": a place, not a unit; "các xã" is one
+        if not _word_ends(text, head[2].end(), end, words):
+            return None  # "Tổ chức tập huấn", "Ban hành kế hoạch": a verb, not "Tổ", "Ban"
         stop, stop_at = "end", end
         fired: list[str] = []
         depth = 0
@@ -485,6 +487,17 @@ class TaskFinder:
         return hit[0].id
 
 
+def _word_ends(text: str, pos: int, end: int, words: Words) -> bool:
+    """Does a unit head end at `pos` as a word? A capital after it continues a name ("Đài Phát
+    thanh ..."); before a small letter the segmenter must start a new word there: "Tổ chức",
+    "Ban hành", "Trường hợp" are words of their own, so "Tổ", "Ban", "Trường" there are no
+    unit heads."""
+    nxt = pos
+    while nxt < end and text[nxt] == " ":
+        nxt += 1
+    return nxt == pos or nxt >= end or not text[nxt].islower() or words.is_start(nxt)
+
+
 def _trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
     while a < b and text[a] in " ,;:-–":
         a += 1
@@ -518,6 +531,7 @@ def _action_span(text: str, a: int, b: int, deadline: Deadline | None) -> Span:
         value = text[a : deadline.start] + " " + text[deadline.end : b]
         value = re.sub(r"\(\s*\)", " ", value)
         value = re.sub(r"\s+([,.;:)])", r"\1", value)
+        value = re.sub(r"([,;])(?:\s*[,;])+", r"\1", value)  # "này, , năm" once cut out
     value = " ".join(value.split()).strip(" ,;:.")
     if not value:  # "Hoàn thành trong tháng 3/2023.": the deadline is the whole order
         value = " ".join(text[a:b].split())
