@@ -368,8 +368,12 @@ class TaskFinder:
             p = phrase.end + 1
             while p < end and text[p] == " ":
                 p += 1
-            if self.action_at(text, p, end, any_case=True):
-                return _Found(phrase.units, (), p, rules, 0.8, "sentence")
+            # "Trung tâm Y tế huyện: Chủ trì, phối hợp với UBND các xã xây dựng ..."
+            action_start, coordinators, role_rules = self.roles_and_action(text, p, end, words)
+            if role_rules or self.action_at(text, p, end, any_case=True):
+                return _Found(
+                    phrase.units, coordinators, action_start, rules + role_rules, 0.8, "sentence"
+                )
             return None
         if phrase.stop == "stop":
             # "UBND các huyện căn cứ chức năng, nhiệm vụ, tổ chức thực hiện ...": the action
