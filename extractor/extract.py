@@ -30,6 +30,7 @@ __all__ = ["extract_tasks"]
 
 SEPARATOR_OR_BRACKET = re.compile(r"[(\[\])]|\s*[,;]\s*|\s+(?:và|cùng)\s+")
 HEAD_KINDS = (
+    "person",
     "addressee_ref",
     "people",
     "title",
@@ -307,7 +308,9 @@ class TaskFinder:
         if head is None:
             return False
         kind, _rule, m = head
-        if kind in ("addressee_ref", "people", "title"):
+        if kind == "title" and current_kind == "person" and conn == ",":
+            return False  # "Ông Nguyễn Văn A, Chủ tịch UBND xã, Trưởng ban": one person
+        if kind in ("addressee_ref", "people", "title", "person"):
             return True
         if kind == "area":
             return False

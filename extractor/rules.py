@@ -43,6 +43,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "title",
             "collective",
             "people",
+            "person",
             "area",
             "name_part",
             "stop",
