@@ -177,7 +177,7 @@ class TaskFinder:
         stop, stop_at = "end", end
         fired: list[str] = []
         depth = 0
-        prev_head_end = head[2].end()
+        prev_head_end = head_end = head[2].end()
         title_colon = head[0] == "title"
         prev_s: int | None = None
         for count, w in enumerate(words.syllables_from(start, end)):
@@ -192,8 +192,8 @@ class TaskFinder:
             if ch == ")":
                 depth = max(0, depth - 1)
                 continue
-            if depth or w == start:
-                continue
+            if depth or w < head_end:
+                continue  # inside the head itself: "các chủ đầu tư" never stops at "đầu tư"
             if ch == ":":
                 if title_colon and text[start:w].strip().count(" ") <= 3:  # "Giám đốc: Sở A, ..."
                     title_colon = False
