@@ -119,6 +119,7 @@ class TaskFinder:
         self.issuers = rules.of("units", "issuer")
         self.intros = rules.of("sections", "intro")
         self.report_formulas = rules.of("boilerplate", "report_formula")
+        self.action_screen = union_regex(self.actions)
         self.head_screen = union_regex(tuple(r for k in HEAD_KINDS for r in self.heads[k]))
         # where a unit phrase may stop or change: one pattern screens each syllable
         self.phrase_cues = union_regex(
@@ -487,10 +488,17 @@ class TaskFinder:
         return None
 
     def governing_at(self, text: str, pos: int, end: int) -> str | None:
-        """The id of a governing verb opening the action, if the next clause may be its object."""
+        """The id of a governing verb opening the action, if the next clause may be its object:
+        "đôn đốc các sở, ngành; UBND các huyện ..." continues the list of whom it urges, but
+        "hướng dẫn xã giải quyết ...; Phòng X kiểm tra ..." has finished its own order (another
+        action word comes before the semicolon), so the clause after it is a new one."""
         hit = self._match(self.governing, text, pos, end)
-        if hit is None or ";" not in text[pos:end]:
+        semicolon = text.find(";", pos, end)
+        if hit is None or semicolon < 0:
             return None
+        for m in self.action_screen.finditer(text, hit[1].end(), semicolon):
+            if _lower_start(text, m.start()) and self.action_at(text, m.start(), semicolon):
+                return None
         return hit[0].id
 
 
