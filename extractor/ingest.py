@@ -267,13 +267,23 @@ def _visible_text(soup: Any) -> str:
 
 def _flatten_tables(soup: Any) -> None:
     """Each row of a data table becomes one line, its cells joined by " | " (innermost first;
-    a table holding another table, or a cell holding a page of text, is layout and stays)."""
+    a table holding another table, or a cell holding a page of text, is layout and stays; a
+    small two-column block whose cells hold several lines is read column by column)."""
     for table in reversed(soup.find_all("table")):
         if table.find("table") is not None:
             continue
+        rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
+        width = max(map(len, rows), default=0)
+        blocks = [[_visible_text(c).strip() for c in row] for row in rows]
+        text = [b for row in blocks for b in row]
+        if width <= 2 and any("\n" in b for b in text) and sum(map(len, text)) < 1500:
+            # a small layout block, not data (issuer | national name, recipients | signature):
+            # read column by column, line by line, as a Word header table is
+            columns = [row[k] for k in range(width) for row in blocks if k < len(row)]
+            table.replace_with("\n" + "\n".join(columns) + "\n")
+            continue
         lines = []
-        for tr in table.find_all("tr"):
-            cells = tr.find_all(["td", "th"], recursive=False)
+        for cells in rows:
             texts = [" ".join(c.get_text(" ").split()) for c in cells]
             if any(len(t) > 1500 for t in texts):
                 break

@@ -134,3 +134,22 @@ def test_offset_map_points_into_source() -> None:
         piece = source[doc.to_source(i) : doc.to_source(i + 1)]
         assert unicodedata.normalize("NFC", piece.replace("\u200b", "")).replace("\r\n", "\n") == ch
     assert doc.to_source(len(text)) == len(source)
+
+
+def test_html_layout_table_is_read_column_by_column() -> None:
+    """A notice's two-column header (issuer | national name) and signature block are layout:
+    each column is read line by line, as in Word; a data table still gives "cell | cell"."""
+    html = """<table><tr><td><p>ỦY BAN NHÂN DÂN<br>HUYỆN CỦ CHI</p><p>Số: 12/UBND-KT</p></td>
+    <td><p>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập - Tự do - Hạnh phúc</p>
+    <p>Củ Chi, ngày 09 tháng 5 năm 2023</p></td></tr></table>
+    <table><tr><td>TT</td><td>Nội dung</td></tr><tr><td>1</td><td><p>Rà soát</p></td></tr></table>"""
+    assert html_to_text(html).splitlines() == [
+        "ỦY BAN NHÂN DÂN",
+        "HUYỆN CỦ CHI",
+        "Số: 12/UBND-KT",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Củ Chi, ngày 09 tháng 5 năm 2023",
+        "TT | Nội dung",
+        "1 | Rà soát",
+    ]
