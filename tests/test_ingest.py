@@ -142,7 +142,8 @@ def test_html_layout_table_is_read_column_by_column() -> None:
     html = """<table><tr><td><p>ỦY BAN NHÂN DÂN<br>HUYỆN CỦ CHI</p><p>Số: 12/UBND-KT</p></td>
     <td><p>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập - Tự do - Hạnh phúc</p>
     <p>Củ Chi, ngày 09 tháng 5 năm 2023</p></td></tr></table>
-    <table><tr><td>TT</td><td>Nội dung</td></tr><tr><td>1</td><td><p>Rà soát</p></td></tr></table>"""
+    <table><tr><td>TT</td><td>Nội dung</td></tr>
+    <tr><td>1</td><td><p>Rà soát</p></td></tr></table>"""
     assert html_to_text(html).splitlines() == [
         "ỦY BAN NHÂN DÂN",
         "HUYỆN CỦ CHI",
