@@ -240,9 +240,12 @@ def run() -> NoReturn:
     """The `extractor` command: `main`, then leave without tearing down the interpreter's
     modules one by one (spaCy's take a tenth of a second), once every output is closed and
     the console is flushed, as mypy does."""
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `extractor show X | head`: the reader has had enough
+        code = 0
     os._exit(code)
 
 

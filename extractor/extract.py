@@ -380,6 +380,15 @@ class TaskFinder:
                 )
             return None
         if phrase.stop == "stop":
+            # "Công an huyện là cơ quan thường trực, chủ trì tham mưu ...": a framing clause,
+            # then roles and the action
+            opening: list[str] = []
+            after = self.skip_intro(text, phrase.end, end, opening)
+            if after > phrase.end:
+                start, coordinators, role_rules = self.roles_and_action(text, after, end, words)
+                if role_rules or self.action_at(text, start, end, any_case=True):
+                    found_rules = rules + opening + role_rules
+                    return _Found(phrase.units, coordinators, start, found_rules, 0.8, "sentence")
             # "UBND các huyện căn cứ chức năng, nhiệm vụ, tổ chức thực hiện ...": the action
             # opens with the adverbial, provided an action word follows in the clause
             for rule in self.actions:
