@@ -128,6 +128,7 @@ class TaskFinder:
             + self.actions
             + self.stops
             + self.heads["organization"]
+            + self.name_parts
         )
 
     # ---------------------------------------------------------------- matching helpers
@@ -175,10 +176,14 @@ class TaskFinder:
             return None  # "Huyện Châu Thành ...": a place, not a unit; "các xã" is one
         if not _word_ends(text, head[2].end(), end, words):
             return None  # "Tổ chức tập huấn", "Ban hành kế hoạch": a verb, not "Tổ", "Ban"
+        verb = self._match(self.actions, text, start, end)
+        if verb and verb[1].end() > head[2].end():
+            return None  # "Phòng, chống dịch …": a longer verb starts where the head does
         stop, stop_at = "end", end
         fired: list[str] = []
         depth = 0
-        prev_head_end = head_end = head[2].end()
+        head_end = head[2].end()
+        prev_head_end = head_end if _names_follow(head[2]) else -1
         title_colon = head[0] == "title"
         prev_s: int | None = None
         for count, w in enumerate(words.syllables_from(start, end)):
@@ -219,13 +224,19 @@ class TaskFinder:
             if hit and plural and not text[plural[1].end() : w].strip():
                 fired.append(plural[0].id)  # "các tổ chức": a noun after a plural marker
                 hit = None
-            if hit:
-                # "Ban chỉ đạo", "Ban quản lý": a verb right after an organization head names it
-                after_org = not text[prev_head_end:w].strip()
-                part = self._match(self.name_parts, text, w, end) if after_org else None
+            # "Ban chỉ đạo", "Ban Chỉ đạo phòng, chống dịch …": words right after an organization
+            # head (or after such a word) name it, even verbs
+            if (
+                (hit or not _lower_start(text, w))
+                and prev_head_end >= 0
+                and not text[prev_head_end:w].strip()
+            ):
+                part = self._match(self.name_parts, text, w, end)
                 if part:
                     fired.append(part[0].id)
+                    prev_head_end = part[1].end()
                     continue
+            if hit:
                 stop, stop_at = "action", w
                 break
             s = self._match(self.stops, text, w, end)
@@ -235,7 +246,7 @@ class TaskFinder:
                 break
             org = self._match(self.heads["organization"], text, w, end)
             if org:
-                prev_head_end = org[1].end()
+                prev_head_end = org[1].end() if _names_follow(org[1]) else -1
         units, rules = self.split_units(text, start, stop_at)
         if not units:
             return None
@@ -509,6 +520,12 @@ class TaskFinder:
             if _lower_start(text, m.start()) and self.action_at(text, m.start(), semicolon):
                 return None
         return hit[0].id
+
+
+def _names_follow(head: re.Match[str]) -> bool:
+    """Can words naming the body follow this head? After "Ban", "Tổ", "Hội đồng" they do ("Ban
+    chỉ đạo"); after a head that is already a name ("Ban Quản lý dự án") a verb is the action."""
+    return len(head.group(0).split()) <= 2
 
 
 def _word_ends(text: str, pos: int, end: int, words: Words) -> bool:
