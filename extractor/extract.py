@@ -174,15 +174,15 @@ class TaskFinder:
         head = self.head_at(text, start, end)
         if head is None or (head[0] == "area" and not self.plural_at(text, start, end)):
             return None  # "Huyện Châu Thành ...": a place, not a unit; "các xã" is one
-        if not _word_ends(text, head[2].end(), end, words):
+        head_end = head[2].end()
+        if not _word_ends(text, head_end, end, words):
             return None  # "Tổ chức tập huấn", "Ban hành kế hoạch": a verb, not "Tổ", "Ban"
         verb = self._match(self.actions, text, start, end)
-        if verb and verb[1].end() > head[2].end():
+        if verb and verb[1].end() > head_end:
             return None  # "Phòng, chống dịch …": a longer verb starts where the head does
         stop, stop_at = "end", end
         fired: list[str] = []
         depth = 0
-        head_end = head[2].end()
         prev_head_end = head_end if _names_follow(head[2]) else -1
         title_colon = head[0] == "title"
         prev_s: int | None = None
