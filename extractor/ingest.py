@@ -275,8 +275,8 @@ def _flatten_tables(soup: Any) -> None:
         rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
         width = max(map(len, rows), default=0)
         blocks = [[_visible_text(c).strip() for c in row] for row in rows]
-        text = [b for row in blocks for b in row]
-        if width <= 2 and any("\n" in b for b in text) and sum(map(len, text)) < 1500:
+        contents = [b for row in blocks for b in row]
+        if width <= 2 and any("\n" in b for b in contents) and sum(map(len, contents)) < 1500:
             # a small layout block, not data (issuer | national name, recipients | signature):
             # read column by column, line by line, as a Word header table is
             columns = [row[k] for k in range(width) for row in blocks if k < len(row)]
