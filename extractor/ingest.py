@@ -1,9 +1,9 @@
 """Ingest: bytes of a .txt/.html file -> one canonical, normalized text with an offset map.
 
 Decoding tries, in order: a BOM (UTF-8, UTF-16), strict UTF-8, BOM-less UTF-16, then
-Windows-1258 (the legacy Vietnamese code page). HTML goes through BeautifulSoup: scripts,
-styles and portal chrome are dropped; block elements, list items, table cells and <br> become
-separate lines. The text is then normalized to NFC, with the old tone placement ("hoà", "Uỷ")
+Windows-1258 (the legacy Vietnamese code page). HTML is read in one pass by lxml's parser:
+scripts, styles and portal chrome are dropped; block elements, list items, table cells and <br>
+become separate lines. The text is then normalized to NFC, with the old tone placement ("hoà", "Uỷ")
 moved to the new one ("hòa", "Ủy") and odd spaces unified; `Document.offset_map` maps every
 canonical offset back to the decoded source text.
 """
@@ -14,6 +14,7 @@ import codecs
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,26 +32,28 @@ Format = Literal["text", "html", "docx", "pdf", "image"]
 MAX_BYTES = 10 * 1024 * 1024  # a notice is a few kB; a larger file is not one notice
 
 # Portal chrome: tags never holding notice text, and class/id words marking navigation etc.
-DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "nav",
-    "footer",
-    "aside",
-    "form",
-    "iframe",
-    "button",
-    "select",
-    "option",
-    "svg",
-    "canvas",
-    "video",
-    "audio",
-    "object",
-    "embed",
-    "head",
+DROP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "iframe",
+        "button",
+        "select",
+        "option",
+        "svg",
+        "canvas",
+        "video",
+        "audio",
+        "object",
+        "embed",
+        "head",
+    }
 )
 CHROME = re.compile(
     r"(?:^|[\s_-])(?:breadcrumbs?|nav|navbar|menu|sidebar|share|social|sharing|comments?|"
@@ -220,77 +223,160 @@ def _check_text(text: str, path: Path | str | None) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Visible notice text of a portal page, one block (paragraph, item, cell) per line."""
-    from bs4 import BeautifulSoup
+    """Visible notice text of a portal page, one block (paragraph, item, cell) per line.
 
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.__dict__.get("_decomposed") or "attrs" not in tag.__dict__:
-            continue  # inside chrome already removed
-        marks = " ".join(
-            [*(tag.get("class") or []), str(tag.get("id") or ""), str(tag.get("role") or "")]
-        )
-        if marks.strip() and CHROME.search(marks) and tag.name not in ("body", "html"):
-            tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    _flatten_tables(soup)
-    lines = (" ".join(line.split()) for line in _visible_text(soup).splitlines())
+    The page is read in one pass on lxml's parser-target interface (no tree is built, so a
+    page nested 10,000 levels deep is read in linear time): scripts, styles and portal chrome
+    are skipped; block elements, list items, table cells and <br> end lines; each row of a
+    data table becomes one line, its cells joined by " | "; a small two-column block whose
+    cells hold several lines (issuer | national name, recipients | signature) is read column
+    by column, as in Word; a table holding another table, or a cell holding a page of text,
+    is layout and is read as the page shows it.
+    """
+    from lxml import etree
+
+    target = _PageText()
+    parser = etree.HTMLParser(target=target)
+    parser.feed(html)
+    text: str = parser.close()
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
-def _visible_text(soup: Any) -> str:
-    """Text of the tree with a line break around every block element, walked without recursion
-    (a page nested 10,000 levels deep is read in linear time)."""
-    from bs4.element import NavigableString, Tag
-
-    out: list[str] = []
-    stack: list[tuple[Any, bool]] = [(soup, True)]
-    while stack:
-        node, entering = stack.pop()
-        if isinstance(node, Tag):
-            block = node.name in BLOCK_TAGS
-            if not entering:
-                if block:
-                    out.append("\n")
-                continue
-            if block:
-                out.append("\n")
-            stack.append((node, False))
-            stack.extend((child, True) for child in reversed(node.contents))
-        elif type(node) is NavigableString:
-            out.append(str(node))
-    return "".join(out)
+LONG_CELL = 1500  # characters: a cell holding more is a page of text, so its table is layout
+SMALL_LAYOUT = 1500  # characters: a two-column block under this may be read column by column
 
 
-def _flatten_tables(soup: Any) -> None:
-    """Each row of a data table becomes one line, its cells joined by " | " (innermost first;
-    a table holding another table, or a cell holding a page of text, is layout and stays; a
-    small two-column block whose cells hold several lines is read column by column)."""
-    for table in reversed(soup.find_all("table")):
-        if table.find("table") is not None:
-            continue
-        rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
-        width = max(map(len, rows), default=0)
-        blocks = [[_visible_text(c).strip() for c in row] for row in rows]
-        contents = [b for row in blocks for b in row]
-        if width <= 2 and any("\n" in b for b in contents) and sum(map(len, contents)) < 1500:
-            # a small layout block, not data (issuer | national name, recipients | signature):
-            # read column by column, line by line, as a Word header table is
-            columns = [row[k] for k in range(width) for row in blocks if k < len(row)]
-            table.replace_with("\n" + "\n".join(columns) + "\n")
-            continue
-        lines = []
-        for cells in rows:
-            texts = [" ".join(c.get_text(" ").split()) for c in cells]
-            if any(len(t) > 1500 for t in texts):
-                break
-            if any(texts):
-                lines.append(" | ".join(texts))
-        else:
-            table.replace_with("\n" + "\n".join(lines) + "\n")
+@dataclass
+class _Cell:
+    visible: list[str] = field(default_factory=list)  # as the page shows it
+    strings: list[str] = field(default_factory=list)  # its text nodes, tag-separated
+
+
+@dataclass
+class _Table:
+    depth: int  # element depth of the <table>
+    rendered: list[str] = field(default_factory=list)  # the whole table, as the page shows it
+    rows: list[list[_Cell]] = field(default_factory=list)
+    row_depth: int = -1  # depth of the open <tr>, -1 when none is open
+    cell: _Cell | None = None
+    cell_depth: int = -1
+    nested: bool = False  # holds another table: layout
+
+
+class _PageText:
+    """lxml parser target collecting the visible text of a page (see `html_to_text`)."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.depth = 0
+        self.skipped_at = 0  # depth of the dropped element being skipped, 0 when none
+        self.tables: list[_Table] = []
+        self.joined = False  # no tag since the last text: the next text continues it
+
+    def _emit(self, s: str, *, string: bool = False) -> None:
+        if not self.tables:
+            self.out.append(s)
+            return
+        table = self.tables[-1]
+        table.rendered.append(s)
+        if table.cell is not None:
+            table.cell.visible.append(s)
+            if string:
+                if self.joined and table.cell.strings:
+                    table.cell.strings[-1] += s
+                else:
+                    table.cell.strings.append(s)
+                self.joined = True
+
+    def start(self, tag: str, attrib: Any) -> None:
+        self.depth += 1
+        self.joined = False
+        if self.skipped_at:
+            return
+        marks = " ".join(filter(None, (attrib.get("class"), attrib.get("id"), attrib.get("role"))))
+        if tag in DROP_TAGS or (CHROME.search(marks) and tag not in ("body", "html")):
+            self.skipped_at = self.depth
+            return
+        if tag == "br":
+            self._emit("\n", string=True)
+            self.joined = False
+            return
+        if tag == "table":
+            if self.tables:
+                self.tables[-1].nested = True
+            self.tables.append(_Table(self.depth))
+        if tag in BLOCK_TAGS:
+            self._emit("\n")
+        if self.tables:
+            table = self.tables[-1]
+            if tag == "tr" and table.row_depth < 0:
+                table.rows.append([])
+                table.row_depth = self.depth
+            elif tag in ("td", "th") and table.row_depth == self.depth - 1 and table.cell is None:
+                table.cell, table.cell_depth = _Cell(), self.depth
+                table.rows[-1].append(table.cell)
+
+    def end(self, tag: str) -> None:
+        depth = self.depth
+        self.depth -= 1
+        self.joined = False
+        if self.skipped_at:
+            if depth == self.skipped_at:
+                self.skipped_at = 0
+            return
+        if tag == "br":
+            return
+        if tag in BLOCK_TAGS:
+            self._emit("\n")
+        if not self.tables:
+            return
+        table = self.tables[-1]
+        if depth == table.cell_depth:
+            table.cell, table.cell_depth = None, -1
+        elif depth == table.row_depth:
+            table.row_depth = -1
+        elif depth == table.depth:
+            self.tables.pop()
+            self._emit(_table_text(table))
+
+    def data(self, text: str) -> None:
+        if not self.skipped_at:
+            self._emit(text, string=True)
+
+    def comment(self, text: str) -> None:
+        self.joined = False  # a comment parts the texts around it, as a tag does
+
+    def pi(self, target: str, data: str) -> None:
+        self.joined = False
+
+    def doctype(self, *args: Any) -> None:
+        pass
+
+    def close(self) -> str:
+        while self.tables:  # never closed: as the page shows it
+            self._emit("".join(self.tables.pop().rendered))
+        return "".join(self.out)
+
+
+def _table_text(table: _Table) -> str:
+    if table.nested:
+        return "".join(table.rendered)
+    width = max(map(len, table.rows), default=0)
+    blocks = [["".join(c.visible).strip() for c in row] for row in table.rows]
+    contents = [b for row in blocks for b in row]
+    if width <= 2 and any("\n" in b for b in contents) and sum(map(len, contents)) < SMALL_LAYOUT:
+        # issuer | national name, recipients | signature: column by column, line by line
+        columns = [row[k] for k in range(width) for row in blocks if k < len(row)]
+        return "\n" + "\n".join(columns) + "\n"
+    lines = []
+    for row in table.rows:
+        texts = [" ".join(" ".join(c.strings).split()) for c in row]
+        if any(len(t) > LONG_CELL for t in texts):
+            return "".join(table.rendered)
+        if any(texts):
+            lines.append(" | ".join(texts))
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def ingest_text(

@@ -154,3 +154,20 @@ def test_html_layout_table_is_read_column_by_column() -> None:
         "TT | Nội dung",
         "1 | Rà soát",
     ]
+
+
+def test_html_table_holding_a_table_is_layout() -> None:
+    """A page laid out with a table keeps its text as lines; the data table inside it still
+    gives one line per row."""
+    html = """<table><tr><td>Trang chủ</td><td><p>Giao Sở Y tế kiểm tra.</p>
+    <table><tr><td>1</td><td>Việc A</td><td>Phòng X</td></tr></table></td></tr></table>"""
+    assert html_to_text(html).splitlines() == [
+        "Trang chủ",
+        "Giao Sở Y tế kiểm tra.",
+        "1 | Việc A | Phòng X",
+    ]
+
+
+def test_html_cell_texts_split_at_tags_and_comments() -> None:
+    html = "<table><tr><td>Hà<b>Nội</b></td><td>A<!-- x -->B</td><td>C&nbsp;D</td></tr></table>"
+    assert html_to_text(html).splitlines() == ["Hà Nội | A B | C D"]
