@@ -657,6 +657,21 @@ def extract_tasks(
             # article); a short one is read whole (a bare order: "Sở Y tế kiểm tra ...")
             region_start = len(text) if len(layout.sentences) >= REPORT_SENTENCES else 0
 
+    if explicit_intro:
+        # "… đề nghị quý cơ quan chỉ đạo thực hiện một số nội dung sau:": the units the intro
+        # addresses are those of the items under it that name none
+        intro = next((x for x in layout.sentences if x.start < region_start <= x.end), None)
+        if intro is not None:
+            found = finder.trigger_in(
+                text, intro.start, intro.end, Words(text, intro.start, intro.end)
+            )
+            if found is not None and found.units:
+                units = found.units
+                if layout.addressees and all(u.rule == "unit.addressee_ref" for u in units):
+                    units = layout.addressees
+                heading_units[None] = units
+                trace.extend(Trace(rid, intro.start, intro.end) for rid in found.rules)
+
     pending_list: int | None = None
     block_sentences: dict[int, int] = {}
     for sent in layout.sentences:
