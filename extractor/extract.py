@@ -662,15 +662,15 @@ def extract_tasks(
         # addresses are those of the items under it that name none
         intro = next((x for x in layout.sentences if x.start < region_start <= x.end), None)
         if intro is not None:
-            opening = finder.trigger_in(
+            addressing = finder.trigger_in(
                 text, intro.start, intro.end, Words(text, intro.start, intro.end)
             )
-            if opening is not None and opening.units:
-                units = opening.units
+            if addressing is not None and addressing.units:
+                units = addressing.units
                 if layout.addressees and all(u.rule == "unit.addressee_ref" for u in units):
                     units = layout.addressees
                 heading_units[None] = units
-                trace.extend(Trace(rid, intro.start, intro.end) for rid in opening.rules)
+                trace.extend(Trace(rid, intro.start, intro.end) for rid in addressing.rules)
 
     pending_list: int | None = None
     block_sentences: dict[int, int] = {}
