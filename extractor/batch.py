@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -118,6 +119,13 @@ def _init_worker(rules_dir: str | None, out_dir: str, review: bool) -> None:
     from .nlp import get_nlp
 
     get_nlp()
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None  # it is read, and fails with its reason, where it is hashed
 
 
 def _unreadable(path: str, exc: OSError) -> str:
@@ -300,6 +308,13 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
     jobs: list[_Job] = []
     copies: list[tuple[str, str, str, str]] = []  # (path, name, sha, name of the same content)
     names: dict[str, str] = {}
+    # A file's hash is needed here only to compare it: with what earlier runs did (skip, reuse)
+    # or with files of the same size in this run (duplicates). In a fresh output folder the
+    # other files are hashed by the worker that reads them anyway, so work starts at once
+    # instead of after a read of the whole inbox.
+    fresh = not manifest
+    sizes = {path: _size(path) for path in files} if fresh else {}
+    shared = {n for n, count in Counter(sizes.values()).items() if count > 1}
     manifest_fh = (opts.out_dir / MANIFEST).open("a", encoding="utf-8")
     for path in files:
         summary.read += 1
@@ -312,6 +327,10 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
             )
             continue
         names[name] = str(path)
+        size = sizes.get(path)
+        if size is not None and size not in shared and name not in existing:
+            jobs.append(_Job(str(path), name, ""))  # its worker hashes it
+            continue
         try:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:

@@ -172,3 +172,22 @@ def test_worker_reports_a_file_gone_after_it_was_hashed(tmp_path: Path) -> None:
     assert not result.ok
     assert result.error.endswith("gone.txt: cannot be read (No such file or directory).")
     assert not (tmp_path / "gone.json").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_fresh_run_records_every_content_hash(tmp_path: Path, jobs: int) -> None:
+    """In a fresh output folder a file of unique size is hashed by its worker, not before the
+    work starts; the manifest holds the true hash all the same, and equal files are still
+    recognised."""
+    import hashlib
+
+    inbox = make_corpus(tmp_path / "in", 1)
+    shutil.copy(inbox / "d001-000.txt", inbox / "copy-of-001.txt")
+    out = tmp_path / "out"
+    summary = run([inbox], out, jobs=jobs)
+    assert (summary["code"], summary["reused"]) == (0, 1)
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert len(manifest) == len(SOURCES) + 1
+    for entry in manifest:
+        data = Path(entry["source"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), entry["name"]
