@@ -30,6 +30,7 @@ from typing import Any, TextIO
 from . import __version__
 from .errors import ExtractorError
 from .ingest import HTML_SUFFIXES, OFFICE_SUFFIXES, ingest_bytes
+from .nlp import segmenter
 from .pipeline import extract_document
 from .render import SCHEMA_VERSION, notice_to_dict, write_json_atomic
 from .rules import RuleSet, cached_rules
@@ -116,9 +117,7 @@ _REVIEW = False
 def _init_worker(rules_dir: str | None, out_dir: str, review: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _init_worker_in_process(rules_dir, out_dir, review)
-    from .nlp import get_nlp
-
-    get_nlp()
+    segmenter()
 
 
 def _size(path: Path) -> int | None:
@@ -418,9 +417,7 @@ def _execute(jobs: list[_Job], workers: int, opts: BatchOptions) -> Iterator[_Re
         for job in jobs:
             yield _work(job)
         return
-    from .nlp import get_nlp
-
-    get_nlp()  # load the segmenter once here: forked workers inherit it
+    segmenter()  # load the segmenter once here: forked workers inherit it
     gc.freeze()  # and keep the collector from touching (so copying) the inherited pages
     ctx = multiprocessing.get_context("fork")
     pool = ctx.Pool(

@@ -1,4 +1,4 @@
-"""Vietnamese word segmentation: spaCy's `vi` language with pyvi's CRF model, loaded once.
+"""Vietnamese word segmentation: pyvi's CRF model, as spaCy's `vi` language runs it.
 
 pyvi ships its model as a scikit-learn-crfsuite pickle, so `import pyvi` costs scikit-learn's
 import (most of a second of start-up, per worker). The model inside is a plain CRFsuite model:
@@ -11,8 +11,11 @@ begins (`Words`): the word starts tell where unit phrases may end and actions be
 "theo dõi" is one word and never the stop word "theo". Such a question is about seven
 syllables; it is put to the tokenizer's model directly and answered with the tokenizer's own
 joining rule (`PyviCrf.word_starts`), since building a spaCy Doc costs more than the answer.
-`word_starts` gives the words of a whole text through spaCy (`make_doc`, which round-trips the
-text exactly); the tests check that both agree on every syllable of the samples and dev set.
+The rules therefore never need spaCy itself, and a run does not import it (half a second per
+start, which would be most of the serial time of a batch): `get_nlp()` gives the spaCy `vi`
+pipeline with this same model as its tokenizer, for whole-text Docs (`word_starts`, which
+round-trips the text exactly); the tests check that both agree on every syllable of the
+samples and dev set.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Words", "get_nlp", "word_starts"]
+__all__ = ["Words", "get_nlp", "segmenter", "word_starts"]
 
 TOKENIZER = "extractor.vi_pyvi_crf.v1"
 
@@ -150,7 +153,7 @@ def _register() -> None:
         def __init__(self, vocab: Any) -> None:
             self.vocab = vocab
             self.use_pyvi = True
-            self.ViTokenizer = PyviCrf()
+            self.ViTokenizer = segmenter()
 
         def __reduce__(self) -> Any:
             return CrfVietnameseTokenizer, (self.vocab,)
@@ -162,7 +165,14 @@ def _register() -> None:
 
 
 @lru_cache(maxsize=1)
+def segmenter() -> PyviCrf:
+    """pyvi's model, loaded once per process (forked workers inherit it)."""
+    return PyviCrf()
+
+
+@lru_cache(maxsize=1)
 def get_nlp() -> Any:
+    """spaCy's `vi` pipeline whose tokenizer runs `segmenter()` (imports spaCy)."""
     import spacy
 
     _register()
@@ -229,7 +239,7 @@ class Words:
             at = min(i, CONTEXT)
             known = i == 0 or _never_joined(syllables[at - 1], syllables[at])
             if not known:
-                known = get_nlp().tokenizer.ViTokenizer.word_starts(syllables)[at]
+                known = segmenter().word_starts(syllables)[at]
             self._known[pos] = known
         return known
 
