@@ -224,13 +224,9 @@ class TaskFinder:
             if hit and plural and not text[plural[1].end() : w].strip():
                 fired.append(plural[0].id)  # "các tổ chức": a noun after a plural marker
                 hit = None
-            # "Ban chỉ đạo", "Ban Chỉ đạo phòng, chống dịch …": words right after an organization
-            # head (or after such a word) name it, even verbs
-            if (
-                (hit or not _lower_start(text, w))
-                and prev_head_end >= 0
-                and not text[prev_head_end:w].strip()
-            ):
+            # "Ban chỉ đạo", "Đoàn kiểm tra liên ngành phòng, chống dịch …": words right after an
+            # organization head (or after such a word) name it, even verbs
+            if prev_head_end >= 0 and not text[prev_head_end:w].strip():
                 part = self._match(self.name_parts, text, w, end)
                 if part:
                     fired.append(part[0].id)
@@ -337,7 +333,8 @@ class TaskFinder:
             plural = current_kind == "collective"
             return specific or not plural
         if kind == "collective":
-            return current_kind != "title"
+            # "các cấp, các ngành", "các sở, các ngành": one group of plurals, as "các sở, ngành"
+            return current_kind not in ("title", "collective", "area") or conn != ","
         return False
 
     # ---------------------------------------------------------------- after the units
