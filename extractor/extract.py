@@ -29,6 +29,7 @@ from .segment import Layout
 __all__ = ["extract_tasks"]
 
 SEPARATOR_OR_BRACKET = re.compile(r"[(\[\])]|\s*[,;]\s*|\s+(?:và|cùng)\s+")
+CLAUSE_END = re.compile(r"[,;:.!?]")
 HEAD_KINDS = (
     "person",
     "addressee_ref",
@@ -166,6 +167,56 @@ class TaskFinder:
     def role_at(self, text: str, pos: int, end: int) -> tuple[CompiledRule, re.Match[str]] | None:
         return self._match(self.roles, text, pos, end)
 
+    def _names_follow(self, head: re.Match[str]) -> tuple[int, str | None]:
+        """Where words naming the body may follow this head (-1: none), and the id of the rule
+        that lets a purpose follow, if one may. After "Ban", "Tổ", "Hội đồng" names follow
+        ("Ban chỉ đạo"), and after a head that ends in such a word ("Ban Chỉ huy", "Ban Quản
+        lý"); after a head that is already a name ("Ban Quản lý dự án") a verb is the action."""
+        name = head.group(0)
+        first = name.find(" ")
+        if first < 0 or name.count(" ") == 1:
+            return head.end(), None
+        part = self._match(self.name_parts, name, first + 1, len(name))
+        if part and part[1].end() == len(name):
+            return head.end(), _purpose(part[0])
+        return -1, None
+
+    def purpose_at(self, text: str, pos: int, end: int, words: Words) -> bool:
+        """Is the verb ending at `pos` the purpose in a body's name ("Ban Chỉ đạo xây dựng nông
+        thôn mới huyện kiểm tra ...")? Only if its object follows (not another verb: "Ban Chỉ
+        đạo thực hiện kiểm tra ...") and the name then ends as such names do, on a place or a
+        proper name ("… huyện", "… các cấp", "… Covid-19"), before an action, or before a colon
+        or semicolon (a heading, a list of units)."""
+        nxt = pos
+        while nxt < end and text[nxt] == " ":
+            nxt += 1
+        if nxt >= end or not text[nxt].islower() or self.action_at(text, nxt, end):
+            return False
+        clause = CLAUSE_END.search(text, nxt, end)
+        stop = clause.start() if clause else end
+        name_end = stop if clause is None or clause.group() in ":;" else -1
+        for w in words.syllables_from(nxt, stop):
+            if (
+                self.action_screen.match(text, w, stop)
+                and words.is_start(w)
+                and self.action_at(text, w, stop)
+            ):
+                name_end = w
+                break
+        if name_end < 0:
+            return False
+        name = text[nxt:name_end].rstrip()
+        last = name.rsplit(" ", 1)[-1]
+        return bool(last) and (
+            last[0].isupper()
+            or last[0].isdigit()
+            or any(
+                m.end() == len(name)
+                for rule in self.heads["area"]
+                for m in rule.regex.finditer(name)
+            )
+        )
+
     # ---------------------------------------------------------------- unit phrases
     def unit_phrase(self, text: str, start: int, end: int, words: Words) -> UnitPhrase | None:
         """Units named from `start`: the phrase runs to the first role/action/stop word."""
@@ -183,7 +234,9 @@ class TaskFinder:
         stop, stop_at = "end", end
         fired: list[str] = []
         depth = 0
-        prev_head_end = head_end if _names_follow(head[2]) else -1
+        # where words naming the body may follow (-1: none), and whether the name so far
+        # ends in a word that takes a purpose ("Ban Chỉ đạo" + "xây dựng nông thôn mới")
+        prev_head_end, purpose = self._names_follow(head[2])
         title_colon = head[0] == "title"
         prev_s: int | None = None
         for count, w in enumerate(words.syllables_from(start, end)):
@@ -199,7 +252,7 @@ class TaskFinder:
                 depth = max(0, depth - 1)
                 continue
             if depth or w < head_end:
-                continue  # inside the head itself: "các chủ đầu tư" never stops at "đầu tư"
+                continue  # inside a head: "các chủ đầu tư" never stops at "đầu tư"
             if ch == ":":
                 if title_colon and text[start:w].strip().count(" ") <= 3:  # "Giám đốc: Sở A, ..."
                     title_colon = False
@@ -228,9 +281,14 @@ class TaskFinder:
             # organization head (or after such a word) name it, even verbs
             if prev_head_end >= 0 and not text[prev_head_end:w].strip():
                 part = self._match(self.name_parts, text, w, end)
-                if part:
+                if part and not (hit and purpose):
                     fired.append(part[0].id)
-                    prev_head_end = part[1].end()
+                    prev_head_end, purpose = part[1].end(), _purpose(part[0])
+                    continue
+                # a verb after "Ban Chỉ đạo" is either its purpose or the action
+                if hit and purpose and self.purpose_at(text, (part or hit)[1].end(), end, words):
+                    fired.append(purpose)
+                    prev_head_end, purpose = -1, None
                     continue
             if hit:
                 stop, stop_at = "action", w
@@ -241,8 +299,9 @@ class TaskFinder:
                 fired.append(s[0].id)
                 break
             org = self._match(self.heads["organization"], text, w, end)
-            if org:
-                prev_head_end = org[1].end() if _names_follow(org[1]) else -1
+            if org:  # a head further on: "…, Ban Chỉ huy Quân sự huyện"
+                head_end = org[1].end()
+                prev_head_end, purpose = self._names_follow(org[1])
         units, rules = self.split_units(text, start, stop_at)
         if not units:
             return None
@@ -519,10 +578,9 @@ class TaskFinder:
         return hit[0].id
 
 
-def _names_follow(head: re.Match[str]) -> bool:
-    """Can words naming the body follow this head? After "Ban", "Tổ", "Hội đồng" they do ("Ban
-    chỉ đạo"); after a head that is already a name ("Ban Quản lý dự án") a verb is the action."""
-    return len(head.group(0).split()) <= 2
+def _purpose(part: CompiledRule) -> str | None:
+    """The rule's id if the name part takes a purpose after it ("Ban Chỉ đạo" + "xây dựng …")."""
+    return part.id if part.value == "purpose" else None
 
 
 def _word_ends(text: str, pos: int, end: int, words: Words) -> bool:
