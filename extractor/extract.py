@@ -120,6 +120,7 @@ class TaskFinder:
         self.issuers = rules.of("units", "issuer")
         self.intros = rules.of("sections", "intro")
         self.report_formulas = rules.of("boilerplate", "report_formula")
+        self.deadline_leads = rules.of("boilerplate", "deadline_lead")
         self.action_screen = union_regex(self.actions)
         self.head_screen = union_regex(tuple(r for k in HEAD_KINDS for r in self.heads[k]))
         # where a unit phrase may stop or change: one pattern screens each syllable
@@ -563,6 +564,18 @@ class TaskFinder:
                 return rule.id
         return None
 
+    def deadline_lead(self, text: str, a: int, dl: Deadline | None) -> tuple[int, str] | None:
+        """Where words introducing the deadline begin ("…; thời gian hoàn thành trong tháng
+        10/2024"), so that the action is cut there, and the id of the rule naming them."""
+        if dl is None or dl.kind == "none" or dl.start <= a:
+            return None
+        before = text[a : dl.start]
+        for rule in self.deadline_leads:
+            m = rule.regex.search(before)
+            if m:
+                return a + m.start(), rule.id
+        return None
+
     def governing_at(self, text: str, pos: int, end: int) -> str | None:
         """The id of a governing verb opening the action, if the next clause may be its object:
         "đôn đốc các sở, ngành; UBND các huyện ..." continues the list of whom it urges, but
@@ -616,15 +629,18 @@ def _trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _action_span(text: str, a: int, b: int, deadline: Deadline | None) -> Span:
-    """The action: text[a:b] without the deadline phrase, trailing punctuation trimmed."""
+def _action_span(
+    text: str, a: int, b: int, deadline: Deadline | None, lead: int | None = None
+) -> Span:
+    """The action: text[a:b] without the deadline phrase (from `lead`, the words introducing
+    it, if given), trailing punctuation trimmed."""
     while b > a and text[b - 1] in " .;,:/":
         b -= 1
     while a < b and text[a] in " ,;:":
         a += 1
     value = text[a:b]
     if deadline and deadline.kind != "none" and a <= deadline.start and deadline.end <= b:
-        value = text[a : deadline.start] + " " + text[deadline.end : b]
+        value = text[a : deadline.start if lead is None else lead] + " " + text[deadline.end : b]
         value = re.sub(r"\(\s*\)", " ", value)
         value = re.sub(r"\s+([,.;:)])", r"\1", value)
         value = re.sub(r"([,;])(?:\s*[,;])+", r"\1", value)  # "này, , năm" once cut out
@@ -880,7 +896,10 @@ def extract_tasks(
                         break
             if dl:
                 dl_rules.append(dl.rule)
-            action = _action_span(text, f.action_start, end, dl)
+            lead = finder.deadline_lead(text, f.action_start, dl)
+            if lead:
+                dl_rules.append(lead[1])
+            action = _action_span(text, f.action_start, end, dl, lead[0] if lead else None)
             if not action.text:
                 continue
             flags = _flags(f, dl, ref)

@@ -74,6 +74,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "narrative",
             "report_formula",
             "context_heading",
+            "deadline_lead",
         }
     ),
     "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),
