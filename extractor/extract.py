@@ -824,6 +824,8 @@ def extract_tasks(
         found: _Found | None = None
         if narrative is None:
             found = finder.subject_at(text, a, b, words)
+            if found is None and body > a:  # "Trong quá trình thực hiện, …, các đơn vị báo cáo"
+                found = finder.subject_at(text, body, b, words)
         if found is None:
             found = finder.trigger_in(text, a, b, words)
         if found is None and narrative is None:
