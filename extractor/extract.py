@@ -514,6 +514,18 @@ class TaskFinder:
             return _Found(phrase.units, coordinators, start, rules, rule.confidence, "sentence")
         return None
 
+    def trigger_starts(self, text: str, a: int, b: int) -> int:
+        """Where a trigger that hands a task on ("giao", "yêu cầu", "đề nghị") begins at `a`,
+        or after a manner word there ("đồng thời giao …"); -1 if none does."""
+        adverb = self.action_at(text, a, b, any_case=True)
+        if adverb and adverb[0].kind == "adverb":
+            t = adverb[1].end()
+            while t < b and text[t] == " ":
+                t += 1
+            if self._match(self.inline_triggers, text, t, b):
+                return t
+        return a if self._match(self.inline_triggers, text, a, b) else -1
+
     def later_subject(self, text: str, a: int, b: int, words: Words) -> _Found | None:
         for m in re.finditer(r"[,;:]\s+", text[a:b]):
             p = a + m.end()
@@ -870,22 +882,26 @@ def extract_tasks(
             found.rules.append(opener[0].id)
         # One sentence, several subjects: "A khẩn trương ...; B chỉ đạo ..."
         clauses = [(found, b)]
+        # (after a governing verb a new unit may be one more of those it urges: "đôn đốc các
+        # sở, ngành; UBND các huyện …"; a trigger always opens a new order)
         governing = finder.governing_at(text, found.action_start, b)
         if governing:
             found.rules.append(governing)
-        else:
-            for m in re.finditer(r";\s+", text[found.action_start : b]):
-                p = found.action_start + m.end()
-                if finder.head_at(text, p, b) is None:
-                    continue
+        for m in re.finditer(r";\s+", text[found.action_start : b]):
+            p = finder.skip_intro(text, found.action_start + m.end(), b, [])
+            if not governing and finder.head_at(text, p, b) is not None:
                 nxt = finder.subject_at(text, p, b, words)
-                if nxt and _overlap(nxt.units, clauses[-1][0].units) < 0.5:
-                    nxt_opener = finder.action_at(text, nxt.action_start, b, any_case=True)
-                    if nxt_opener:
-                        nxt.rules.append(nxt_opener[0].id)
-                    clauses[-1] = (clauses[-1][0], found.action_start + m.start())
-                    clauses.append((nxt, b))
-                    break
+            elif (trigger := finder.trigger_starts(text, p, b)) >= 0:  # "…; đồng thời giao X"
+                nxt = finder.trigger_in(text, trigger, b, words)
+            else:
+                continue
+            if nxt and _overlap(nxt.units, clauses[-1][0].units) < 0.5:
+                nxt_opener = finder.action_at(text, nxt.action_start, b, any_case=True)
+                if nxt_opener:
+                    nxt.rules.append(nxt_opener[0].id)
+                clauses[-1] = (clauses[-1][0], found.action_start + m.start())
+                clauses.append((nxt, b))
+                break
 
         for f, end in clauses:
             dl = pick_deadline(deadlines_in(a if f is found else f.action_start, end))
