@@ -168,11 +168,14 @@ class TaskFinder:
     def role_at(self, text: str, pos: int, end: int) -> tuple[CompiledRule, re.Match[str]] | None:
         return self._match(self.roles, text, pos, end)
 
-    def _names_follow(self, head: re.Match[str]) -> tuple[int, str | None]:
+    def _names_follow(self, rule: CompiledRule, head: re.Match[str]) -> tuple[int, str | None]:
         """Where words naming the body may follow this head (-1: none), and the id of the rule
         that lets a purpose follow, if one may. After "Ban", "Tổ", "Hội đồng" names follow
         ("Ban chỉ đạo"), and after a head that ends in such a word ("Ban Chỉ huy", "Ban Quản
-        lý"); after a head that is already a name ("Ban Quản lý dự án") a verb is the action."""
+        lý"); after a head that is already a name ("Ban Quản lý dự án", "Tỉnh đoàn": the
+        rule's value is `named`) a verb is the action."""
+        if rule.value == "named":
+            return -1, None
         name = head.group(0)
         first = name.find(" ")
         if first < 0 or name.count(" ") == 1:
@@ -237,7 +240,7 @@ class TaskFinder:
         depth = 0
         # where words naming the body may follow (-1: none), and whether the name so far
         # ends in a word that takes a purpose ("Ban Chỉ đạo" + "xây dựng nông thôn mới")
-        prev_head_end, purpose = self._names_follow(head[2])
+        prev_head_end, purpose = self._names_follow(head[1], head[2])
         title_colon = head[0] == "title"
         prev_s: int | None = None
         for count, w in enumerate(words.syllables_from(start, end)):
@@ -302,7 +305,7 @@ class TaskFinder:
             org = self._match(self.heads["organization"], text, w, end)
             if org:  # a head further on: "…, Ban Chỉ huy Quân sự huyện"
                 head_end = org[1].end()
-                prev_head_end, purpose = self._names_follow(org[1])
+                prev_head_end, purpose = self._names_follow(org[0], org[1])
         units, rules = self.split_units(text, start, stop_at)
         if not units:
             return None
