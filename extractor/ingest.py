@@ -251,6 +251,18 @@ SMALL_LAYOUT = 1500  # characters: a two-column block under this may be read col
 class _Cell:
     visible: list[str] = field(default_factory=list)  # as the page shows it
     strings: list[str] = field(default_factory=list)  # its text nodes, tag-separated
+    rowspan: int = 1
+    colspan: int = 1
+
+
+MAX_SPAN = 100  # rows or columns one cell may span (a larger attribute is a typo or an attack)
+
+
+def _span(value: Any) -> int:
+    try:
+        return min(max(int(str(value).strip() or 1), 1), MAX_SPAN)
+    except ValueError:
+        return 1
 
 
 @dataclass
@@ -314,7 +326,9 @@ class _PageText:
                 table.rows.append([])
                 table.row_depth = self.depth
             elif tag in ("td", "th") and table.row_depth == self.depth - 1 and table.cell is None:
-                table.cell, table.cell_depth = _Cell(), self.depth
+                table.cell = _Cell(rowspan=_span(attrib.get("rowspan", 1)))
+                table.cell.colspan = _span(attrib.get("colspan", 1))
+                table.cell_depth = self.depth
                 table.rows[-1].append(table.cell)
 
     def end(self, tag: str) -> None:
@@ -370,13 +384,47 @@ def _table_text(table: _Table) -> str:
         columns = [row[k] for k in range(width) for row in blocks if k < len(row)]
         return "\n" + "\n".join(columns) + "\n"
     lines = []
-    for row in table.rows:
-        texts = [" ".join(" ".join(c.strings).split()) for c in row]
+    for texts in _grid(table.rows):
         if any(len(t) > LONG_CELL for t in texts):
             return "".join(table.rendered)
-        if any(texts):
+        filled = [t for t in texts if t]
+        if len(filled) == 1 and len(texts) > 1 and texts[0] == filled[0] and len(set(texts)) == 2:
+            lines.append(filled[0])  # a full-width row: a group heading ("I. Hạ tầng số")
+        elif filled:
             lines.append(" | ".join(texts))
     return "\n" + "\n".join(lines) + "\n"
+
+
+def _grid(rows: list[list[_Cell]]) -> list[list[str]]:
+    """The rows' cell texts in their columns: a cell spanning several columns is followed by
+    empty ones, and a cell spanning several rows is repeated in each, as a reader takes it
+    ("Văn phòng UBND huyện" leads both tasks its cell spans)."""
+    out: list[list[str]] = []
+    width = max(map(len, rows), default=0)  # a span never runs past the widest row
+    below: dict[int, tuple[str, int]] = {}  # column: (text, rows still to fill)
+    for row in rows:
+        texts: list[str] = []
+        cells = iter(row)
+        while True:
+            col = len(texts)
+            if col in below:
+                text, left = below[col]
+                texts.append(text)
+                if left > 1:
+                    below[col] = (text, left - 1)
+                else:
+                    del below[col]
+                continue
+            cell = next(cells, None)
+            if cell is None:
+                break
+            text = " ".join(" ".join(cell.strings).split())
+            for k in range(max(1, min(cell.colspan, width - col))):
+                if cell.rowspan > 1:
+                    below[col + k] = (text if k == 0 else "", cell.rowspan - 1)
+                texts.append(text if k == 0 else "")
+        out.append(texts)
+    return out
 
 
 def ingest_text(

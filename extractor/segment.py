@@ -301,7 +301,12 @@ def _tables(
         while j < len(lines):
             row_cells = _cells(text, lines[j].start(), lines[j].end())
             if len(row_cells) < 2:
-                break
+                # a group heading inside the table ("I. Hạ tầng số") when rows follow it
+                nxt = lines[j + 1] if j + 1 < len(lines) else None
+                if nxt is None or len(_cells(text, nxt.start(), nxt.end())) < len(roles):
+                    break
+                j += 1
+                continue
             by_role: dict[str, Span] = {}
             for k, rule in roles.items():
                 if k < len(row_cells):

@@ -168,6 +168,28 @@ def test_html_table_holding_a_table_is_layout() -> None:
     ]
 
 
+def test_html_table_spans_keep_columns() -> None:
+    """A cell spanning rows is repeated in each (it leads every task it spans); one spanning
+    columns is followed by empty cells; a row that is one cell across the table is a plain
+    line (a group heading); span attributes are clamped."""
+    html = """<table>
+    <tr><th>STT</th><th>Nhiệm vụ</th><th>Chủ trì</th><th>Thời gian</th></tr>
+    <tr><td colspan="4">I. Hạ tầng số</td></tr>
+    <tr><td rowspan="2">1</td><td>Triển khai</td><td rowspan="2">Văn phòng</td><td>Tháng 6</td></tr>
+    <tr><td>Vận hành thử</td><td>30/7</td></tr>
+    <tr><td colspan="2">Ghi chú chung</td><td>x</td><td colspan="999999">y</td></tr>
+    <tr><td rowspan="abc">2</td><td>Báo cáo</td><td>Phòng Nội vụ</td><td>Quý III</td></tr>
+    </table>"""
+    assert html_to_text(html).splitlines() == [
+        "STT | Nhiệm vụ | Chủ trì | Thời gian",
+        "I. Hạ tầng số",
+        "1 | Triển khai | Văn phòng | Tháng 6",
+        "1 | Vận hành thử | Văn phòng | 30/7",
+        "Ghi chú chung | | x | y",
+        "2 | Báo cáo | Phòng Nội vụ | Quý III",
+    ]
+
+
 def test_html_cell_texts_split_at_tags_and_comments() -> None:
     html = "<table><tr><td>Hà<b>Nội</b></td><td>A<!-- x -->B</td><td>C&nbsp;D</td></tr></table>"
     assert html_to_text(html).splitlines() == ["Hà Nội | A B | C D"]

@@ -111,3 +111,23 @@ def test_task_table(rules: RuleSet) -> None:
         },
     ]
     assert [s.text for s in layout.sentences] == ["Giao Sở Y tế kiểm tra."]
+
+
+def test_task_table_goes_on_past_group_headings(rules: RuleSet) -> None:
+    """A full-width row ("I. Hạ tầng số") groups the rows after it; the table goes on."""
+    text = (
+        "STT | Nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành\n"
+        "I. Hạ tầng số\n"
+        "1 | Nâng cấp mạng nội bộ | Phòng Văn hóa và Thông tin | Quý II/2022\n"
+        "II. Dữ liệu số\n"
+        "2 | Số hóa hồ sơ | UBND các xã | Năm 2022\n"
+        "III. TỔ CHỨC THỰC HIỆN\n"
+        "Giao Phòng Nội vụ theo dõi."
+    )
+    layout = segment(text, rules)
+    assert [(r.cells["content"].text, r.cells["lead"].text) for r in layout.table_rows] == [
+        ("Nâng cấp mạng nội bộ", "Phòng Văn hóa và Thông tin"),
+        ("Số hóa hồ sơ", "UBND các xã"),
+    ]
+    sentences = [s.text for s in layout.sentences]
+    assert sentences == ["TỔ CHỨC THỰC HIỆN", "Giao Phòng Nội vụ theo dõi."]
