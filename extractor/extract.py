@@ -455,6 +455,9 @@ class TaskFinder:
             # then roles and the action
             opening: list[str] = []
             after = self.skip_intro(text, phrase.end, end, opening)
+            dated = find_deadlines(text, after, end, None, self.rules)
+            if dated and dated[0].kind != "none" and not text[after : dated[0].start].strip():
+                after = dated[0].end  # "Sở X chậm nhất ngày 20/12/2023 phải trình …"
             if after > phrase.end:
                 start, coordinators, role_rules = self.roles_and_action(text, after, end, words)
                 if role_rules or self.action_at(text, start, end, any_case=True):
@@ -541,7 +544,7 @@ class TaskFinder:
         return None
 
     def skip_intro(self, text: str, a: int, b: int, rules: list[str]) -> int:
-        """Skip connectives ("Đồng thời,") and a leading deadline phrase."""
+        """Skip connectives and framing clauses ("Đồng thời,", "Căn cứ Kế hoạch này,")."""
         for _ in range(3):
             moved = False
             for rule in self.intros:
