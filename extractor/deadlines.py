@@ -72,8 +72,11 @@ def resolve(
         if kind == "end_of_quarter":
             q_text = m.group("q")
             q = ROMAN.get(q_text.upper()) or int(q_text)
-            y = y if y is not None else (ref.year if ref else None)
-            return (_month_end(y, 3 * q), None) if y is not None else (None, "no year")
+            if y is None:  # as for a day without its year: the next such quarter's end
+                if ref is None:
+                    return None, "no year and no notice date"
+                y = ref.year if _month_end(ref.year, 3 * q) >= ref else ref.year + 1
+            return _month_end(y, 3 * q), None
         if kind in ("end_of_half", "end_of_year"):
             y = y if y is not None else (ref.year if ref else None)
             if y is None:
