@@ -30,6 +30,7 @@ __all__ = ["extract_tasks"]
 
 SEPARATOR_OR_BRACKET = re.compile(r"[(\[\])]|\s*[,;]\s*|\s+(?:và|cùng)\s+")
 CLAUSE_END = re.compile(r"[,;:.!?]")
+UNIT_COLON = re.compile(r"[^:.;\n]{2,120}:\s")  # "Sở Y tế: kiểm tra …"
 HEAD_KINDS = (
     "person",
     "addressee_ref",
@@ -730,15 +731,20 @@ def extract_tasks(
         return None
 
     if region_start is None:
-        # No "... như sau:" line: the directives start at the first explicit trigger, or at
-        # the first numbered part of a plan or decision, whichever comes first;
+        # No "... như sau:" line: the directives start at the first explicit trigger, at the
+        # first numbered part of a plan or decision, or at the first item addressed to a unit
+        # ("- Sở Y tế: kiểm tra …"), whichever comes first;
         region_start = len(text)
         for sent in layout.sentences:
             if layout.blocks[sent.block].marker_kind in NUMBERED_MARKERS:
                 region_start = sent.start
                 break
             words = Words(text, sent.start, sent.end)
-            if finder.trigger_in(text, sent.start, sent.end, words):
+            if finder.trigger_in(text, sent.start, sent.end, words) or (
+                sent.is_item
+                and UNIT_COLON.match(text, sent.start, sent.end)
+                and finder.subject_at(text, sent.start, sent.end, words)
+            ):
                 region_start = sent.start
                 break
         else:

@@ -79,7 +79,25 @@ DIMENSIONS: dict[str, frozenset[str]] = {
     ),
     "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),
 }
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, ten times faster, if built
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader (ten times faster), if built; a key given twice in one mapping
+    is an error, where YAML would keep the last silently (and drop a rule's examples)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_LOADER = _Loader
 WORD_START = r"(?<!\w)"
 GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")  # "(?m)^..." joins others as "(?m:^...)"
 MACRO = re.compile(r"<<([A-Z_][A-Z0-9_]*)>>")

@@ -38,6 +38,12 @@ BROKEN = {
     ),
     "unknown macro": ("triggers", GOOD_RULE.replace("'giao'", "'<<NOPE>>'"), "trigger.test"),
     "bad id": ("triggers", GOOD_RULE.replace("trigger.test", "Trigger Test"), None),
+    # YAML keeps the last of two equal keys: the first examples would vanish unseen
+    "key given twice": (
+        "triggers",
+        GOOD_RULE + '      - {text: "Giao Sở Y tế."}\n    examples:\n      - {text: "x"}\n',
+        None,
+    ),
     "unknown dimension": ("colours", GOOD_RULE, None),
 }
 
