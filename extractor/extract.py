@@ -402,6 +402,25 @@ class TaskFinder:
         return False
 
     # ---------------------------------------------------------------- after the units
+    def after_relative(self, text: str, pos: int, end: int) -> int | None:
+        """Where the order begins after a relative clause on the units: after a comma ("X đến
+        nay chưa có báo cáo, khẩn trương gửi …") or, with none, at a manner word ("các xã chưa
+        hoàn thành rà soát khẩn trương hoàn thành …")."""
+        after_comma = (
+            pos + m.end()
+            for m in re.finditer(r",\s*", text[pos:end])
+            if self.action_at(text, pos + m.end(), end)
+        )
+        manner = (
+            m.start()
+            for r in self.actions
+            if r.kind == "adverb"
+            for m in r.regex.finditer(text, pos, end)
+            if m.start() > pos and _lower_start(text, m.start())
+        )
+        first = min((next(after_comma, end), *manner))
+        return first if first < end else None
+
     def roles_and_action(
         self, text: str, pos: int, end: int, words: Words
     ) -> tuple[int, tuple[Span, ...], list[str]]:
@@ -434,12 +453,8 @@ class TaskFinder:
             return None
         rules = list(phrase.rules)
         if phrase.stop == "relative":
-            # "X đến nay chưa có báo cáo ..., khẩn trương gửi ..."
-            for m in re.finditer(r",\s*", text[phrase.end : end]):
-                p = phrase.end + m.end()
-                if self.action_at(text, p, end):
-                    return _Found(phrase.units, (), p, rules, 0.75, "sentence")
-            return None
+            p = self.after_relative(text, phrase.end, end)
+            return None if p is None else _Found(phrase.units, (), p, rules, 0.75, "sentence")
         if phrase.stop == "colon":
             p = phrase.end + 1
             while p < end and text[p] == " ":
@@ -473,11 +488,14 @@ class TaskFinder:
             return None
         if phrase.stop not in ("role", "action"):
             return None
-        if self.issuer(text, pos, phrase.end) and any(
-            r.value == "after_issuer" and r.regex.match(text, phrase.end, end)
-            for r in self.triggers
+        if self.issuer(text, pos, phrase.end) and (
+            any(
+                r.value == "after_issuer" and r.regex.match(text, phrase.end, end)
+                for r in self.triggers
+            )
+            or self.trigger_starts(text, phrase.end, end) >= 0
         ):
-            return None  # "Chủ tịch UBND tỉnh chỉ đạo X ...": X is the unit
+            return None  # "Chủ tịch UBND tỉnh (thống nhất) chỉ đạo/giao X ...": X is the unit
         action_start, coordinators, role_rules = self.roles_and_action(text, phrase.end, end, words)
         if not self.action_at(text, action_start, end, any_case=True) and not role_rules:
             return None
@@ -516,7 +534,14 @@ class TaskFinder:
                         break
             if phrase is None:
                 continue
-            start, coordinators, role_rules = self.roles_and_action(text, phrase.end, b, words)
+            after = phrase.end
+            if phrase.stop == "relative":  # "Yêu cầu các xã chưa hoàn thành …, khẩn trương …"
+                after = self.after_relative(text, phrase.end, b) or phrase.end
+            start, coordinators, role_rules = self.roles_and_action(text, after, b, words)
+            if rule.kind == "possessive" and not (
+                role_rules or self.action_at(text, start, b, any_case=True)
+            ):
+                continue  # "Trách nhiệm của người đứng đầu được nâng cao": no order follows
             rules = [rule.id, *([issuer_rule] if issuer_rule else []), *phrase.rules, *role_rules]
             return _Found(phrase.units, coordinators, start, rules, rule.confidence, "sentence")
         return None

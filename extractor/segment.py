@@ -173,12 +173,19 @@ def segment(text: str, rules: RuleSet) -> Layout:
             trace.append(Trace(hit.id, b.start, b.end))
             break
 
-    # Directive part: after the first intro line ("... như sau:", "... chỉ đạo:").
+    # Directive part: after the first intro line ("... như sau:", "... chỉ đạo:"). An intro
+    # in a later item of a list ("4. UBND huyện giao nhiệm vụ … như sau:" after "1." to "3.")
+    # opens that item only: the items before it are orders too.
     directive_start = None
+    listed: set[str] = set()
+    intros = rules.of("sections", "directive_intro")
     for b in blocks:
         if b.start >= body_end:
             break
-        intros = rules.of("sections", "directive_intro")
+        if b.marker_kind is not None:
+            if b.marker_kind in listed:
+                continue
+            listed.add(b.marker_kind)
         for rule in intros if union_regex(intros).search(text, b.start, b.end) else ():
             m = rule.regex.search(text, b.start, b.end)
             if m:
