@@ -31,6 +31,9 @@ __all__ = ["extract_tasks"]
 SEPARATOR_OR_BRACKET = re.compile(r"[(\[\])]|\s*[,;]\s*|\s+(?:và|cùng)\s+")
 CLAUSE_END = re.compile(r"[,;:.!?]")
 UNIT_COLON = re.compile(r"[^:.;\n]{2,120}:\s")  # "Sở Y tế: kiểm tra …"
+# after "các Bộ:": a capitalised name, a comma, another capitalised name
+NAME_LIST = re.compile(r"\s*[A-ZĐÀ-Ỹ][^,;:.()\n]{0,60}?,\s*[A-ZĐÀ-Ỹ]")
+PLURAL_LEAD = re.compile(r"^(?:các|những|tất\s+cả(?:\s+các)?|toàn\s+bộ(?:\s+các)?)\s*", re.I)
 HEAD_KINDS = (
     "person",
     "addressee_ref",
@@ -98,6 +101,7 @@ class TaskFinder:
         self.rules = rules
         self.heads = {k: rules.of("units", k) for k in HEAD_KINDS}
         self.name_parts = rules.of("units", "name_part")
+        self.compound_names = rules.of("units", "compound_name")
         self.stops = rules.of("units", "stop")
         self.plurals = rules.of("units", "plural")
         self.roles = rules.of("roles")
@@ -262,6 +266,8 @@ class TaskFinder:
                 if title_colon and text[start:w].strip().count(" ") <= 3:  # "Giám đốc: Sở A, ..."
                     title_colon = False
                     continue
+                if self.name_list(text, start, w, end):  # "các Bộ: Tài chính, Xây dựng …"
+                    continue
                 stop, stop_at = "colon", w
                 break
             if ch in ".!?":
@@ -329,6 +335,10 @@ class TaskFinder:
                 prefix = head[2].group(0) + " "
                 rules.append(head[1].id)
                 start = head[2].end() + colon.end()
+        list_colon = text.find(":", start, end)
+        listed = self.name_list(text, start, list_colon, end) if list_colon > 0 else None
+        if listed:  # "Giám đốc các Sở: Y tế, Tài chính" gives "Giám đốc Sở Y tế", …
+            return self._list_units(text, list_colon + 1, end, *listed)
         pieces: list[tuple[str, int, int]] = []  # (connector, start, end)
         depth, last, conn = 0, start, ""
         for sm in SEPARATOR_OR_BRACKET.finditer(text, start, end):
@@ -364,6 +374,74 @@ class TaskFinder:
             a, b = _trim_unit(text, a, b)
             if b > a:
                 spans.append(Span(prefix + text[a:b], a, b, rules[0] if rules else None))
+        return spans, rules
+
+    def name_list(self, text: str, start: int, colon: int, end: int) -> tuple[str, str, str] | None:
+        """ "các Bộ: Kế hoạch và Đầu tư, Tài chính …", "Giám đốc các Sở: Y tế, Xây dựng": a
+        plural head right before the colon, then names (capitalised items, at least two). The
+        prefix each name takes ("Bộ ", "Giám đốc Sở "; for "các cơ quan:" the names are whole,
+        so only a title), the prefix of an item that names its own head, and the rule id."""
+        head_text = text[start:colon].rstrip()
+        if not head_text or head_text.count(" ") > 4 or not NAME_LIST.match(text, colon + 1, end):
+            return None
+        for rule in self.heads["collective"] + self.heads["area"]:
+            for m in rule.regex.finditer(head_text):
+                if m.end() != len(head_text) or not PLURAL_LEAD.match(m.group(0)):
+                    continue
+                title = head_text[: m.start()].strip()
+                if SEPARATOR_OR_BRACKET.search(title):
+                    return None  # "Sở Y tế và các đơn vị: …": not one head over the names
+                own = f"{title} " if title else ""
+                noun = PLURAL_LEAD.sub("", m.group(0))
+                if rule.kind == "area":  # "Chủ tịch UBND các huyện: A, B": "… huyện A"
+                    return f"{own}{noun.lower()} ", own, rule.id
+                noun = noun[:1].upper() + noun[1:]
+                org = self._match(self.heads["organization"], noun, 0, len(noun))
+                named = own + noun + " " if org and org[1].end() == len(noun) else own
+                return named, own, rule.id
+        return None
+
+    def _list_units(
+        self, text: str, a: int, end: int, named: str, own: str, rule_id: str
+    ) -> tuple[list[Span], list[str]]:
+        """The units of a name list after its colon: each comma item is one name ("Văn hóa,
+        Thể thao và Du lịch" stays whole, `unit.compound_name`); the list ends at an item
+        that names its own head after "và" ("… và các địa phương liên quan")."""
+        guarded = [
+            (m.span(), rule.id)
+            for rule in self.compound_names
+            for m in rule.regex.finditer(text, a, end)
+        ]
+        pieces: list[tuple[str, int, int]] = []
+        last, conn = a, ","
+        for sm in SEPARATOR_OR_BRACKET.finditer(text, a, end):
+            if sm.group(0) in "()[]" or any(x <= sm.start() < y for (x, y), _ in guarded):
+                continue
+            pieces.append((conn, last, sm.start()))
+            conn, last = sm.group(0).strip() or ",", sm.end()
+        pieces.append((conn, last, end))
+        spans: list[Span] = []
+        rules = [rule_id, *dict.fromkeys(rid for _, rid in guarded)]
+        in_list = True
+        for conn, x, y in pieces:
+            x, y = _trim_unit(text, x, y)
+            if y <= x:
+                continue
+            head = self.head_at(text, x, y)
+            if head and head[0] == "area" and not self.plural_at(text, x, y):
+                head = None  # "Lao động - Thương binh và Xã hội": a name goes on
+            if head:
+                rules.append(head[1].id)
+            if conn in ("và", "cùng") and not head and spans:
+                last_span = spans[-1]
+                spans[-1] = Span(
+                    last_span.text + text[last_span.end : y], last_span.start, y, rule_id
+                )
+                continue
+            if conn in ("và", "cùng") and head:
+                in_list = False
+            prefix = "" if not in_list else (own if head else named)
+            spans.append(Span(prefix + text[x:y], x, y, rule_id))
         return spans, rules
 
     def _starts_new_unit(

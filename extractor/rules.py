@@ -46,6 +46,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "person",
             "area",
             "name_part",
+            "compound_name",
             "stop",
             "office",
             "addressee_ref",
