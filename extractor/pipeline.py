@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .extract import extract_tasks
@@ -9,16 +10,19 @@ from .ingest import ingest_path, ingest_text
 from .metadata import extract_meta
 from .models import Document, Notice, Trace
 from .rules import RuleSet, cached_rules
-from .segment import segment
+from .segment import segment, unwrap
 
 __all__ = ["extract", "extract_document"]
 
 
 def extract_document(document: Document, rules: RuleSet | None = None) -> Notice:
     rules = rules or cached_rules()
-    text = document.text
+    trace: list[Trace] = []
+    text = unwrap(document.text, rules, trace)
+    if text != document.text:  # same length: offsets and the offset map still hold
+        document = replace(document, text=text)
     layout = segment(text, rules)
-    trace: list[Trace] = list(layout.trace)
+    trace.extend(layout.trace)
     meta = extract_meta(text, rules, trace, layout.body_end)
     meta = type(meta)(**{**meta.__dict__, "addressees": layout.addressees})
     tasks = extract_tasks(text, layout, rules, meta.date, trace)

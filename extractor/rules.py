@@ -65,6 +65,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "addressee_list",
             "intro",
             "table_column",
+            "line_start",
         }
     ),
     "boilerplate": frozenset(

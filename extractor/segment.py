@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from .models import Block, Section, Sentence, Span, Trace
 from .rules import CompiledRule, RuleSet, union_regex
 
-__all__ = ["Layout", "segment", "split_sentences"]
+__all__ = ["Layout", "segment", "split_sentences", "unwrap"]
 
 LINE = re.compile(r"[^\n]+")
 CELL_SEP = re.compile(r"(?<!\S)\|(?!\S)|(?<=\S)\t+(?=\S)")
@@ -85,6 +86,64 @@ def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, s
             )
             out.append((Block(a, b, body_start, marker, kind, level, heading), rule_id))
     return out
+
+
+# a hard-wrapped text breaks its lines at 50 to 160 characters; a text whose longest line is
+# longer keeps its paragraphs on one line
+WRAP_WIDTH_MIN, WRAP_WIDTH_MAX = 50, 160
+LINE_END = re.compile(r"[.!?;:]\s*[\"”)]*$|\./\.\s*$")
+
+
+def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
+    """The text with the line breaks inside its paragraphs turned into spaces (a text typed or
+    copied from a PDF with a line break every 70 to 90 characters); same length, so offsets
+    and the offset map stay as they are.
+
+    A break is inside a paragraph when its line does not end a sentence or a label, the next
+    line opens no list item and no line of its own (`section.line_start`: "Số:", "V/v",
+    "Kính gửi", the place-and-date line …), neither is in capitals (a header) or a table row,
+    and either the next line goes on in small letters, or the text is hard-wrapped (its
+    longest line is short and many lines come near it) and the next word would not have fit.
+    """
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    lengths = [len(x.rstrip()) for x in lines if x.strip()]
+    width = max(lengths, default=0)
+    near_full = sum(n >= 0.8 * width for n in lengths)
+    wrapped = WRAP_WIDTH_MIN <= width <= WRAP_WIDTH_MAX and near_full >= max(3, len(lengths) // 5)
+    markers, own_lines = rules.of("sections", "marker"), rules.of("sections", "line_start")
+    screen = union_regex(markers + own_lines)
+    joins: list[int] = []
+    pos = -1
+    for cur, nxt in pairwise(lines):
+        pos += len(cur) + 1  # the "\n" after `cur`
+        cur, nxt = cur.rstrip(), nxt.strip()
+        if not cur.strip() or not nxt or LINE_END.search(cur) or "|" in cur or "|" in nxt:
+            continue
+        if _capitals(cur) or _capitals(nxt) or not nxt[0].isalnum():  # a header; ";", "(Đã ký)"
+            continue
+        first = nxt.split(" ", 1)[0]
+        if not (nxt[0].islower() or (wrapped and len(cur) + 1 + len(first) > width - 2)):
+            continue
+        if screen.match(nxt):
+            if any(r.regex.match(nxt) for r in markers):
+                continue
+            own = next((r for r in own_lines if r.regex.match(nxt)), None)
+            if own is not None:
+                trace.append(Trace(own.id, pos + 1, pos + 1 + len(nxt)))
+                continue
+        joins.append(pos)
+    pieces, last = [], 0
+    for at in joins:
+        pieces += [text[last:at], " "]
+        last = at + 1
+    return "".join(pieces) + text[last:]
+
+
+def _capitals(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def split_sentences(

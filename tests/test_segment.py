@@ -131,3 +131,57 @@ def test_task_table_goes_on_past_group_headings(rules: RuleSet) -> None:
     ]
     sentences = [s.text for s in layout.sentences]
     assert sentences == ["TỔ CHỨC THỰC HIỆN", "Giao Phòng Nội vụ theo dõi."]
+
+
+WRAPPED = (
+    "ỦY BAN NHÂN DÂN\n"
+    "TỈNH BÌNH ĐỊNH\n"
+    "Số: 2150/UBND-KT\n"
+    "Kính gửi: Các sở, ban, ngành tỉnh.\n"
+    "1. Giao Công an tỉnh chủ trì, phối hợp với Bộ Chỉ huy Quân sự tỉnh\n"
+    "và các địa phương tăng cường tuần tra, kiểm soát, xử lý vi phạm về\n"
+    "nồng độ cồn; báo cáo kết quả về UBND tỉnh trước ngày 25/12/2023.\n"
+    "2. Sở Giao thông vận tải chủ trì, phối hợp với Sở Tài chính rà soát\n"
+    "Trung tâm Đăng kiểm, đề xuất phương án xử lý, xong trước ngày\n"
+    "15/12/2023.\n"
+    "STT | Nội dung | Đơn vị chủ trì\n"
+    "1 | Rà soát | Sở Y tế"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        # hard-wrapped at 70: lines inside a paragraph are joined, whatever the next word's case;
+        # the header in capitals, "Số:", list items and table rows keep their lines
+        (
+            WRAPPED,
+            [
+                "ỦY BAN NHÂN DÂN",
+                "TỈNH BÌNH ĐỊNH",
+                "Số: 2150/UBND-KT",
+                "Kính gửi: Các sở, ban, ngành tỉnh.",
+                "1. Giao Công an tỉnh chủ trì, phối hợp với Bộ Chỉ huy Quân sự tỉnh và các địa "
+                "phương tăng cường tuần tra, kiểm soát, xử lý vi phạm về nồng độ cồn; báo cáo "
+                "kết quả về UBND tỉnh trước ngày 25/12/2023.",
+                "2. Sở Giao thông vận tải chủ trì, phối hợp với Sở Tài chính rà soát Trung tâm "
+                "Đăng kiểm, đề xuất phương án xử lý, xong trước ngày 15/12/2023.",
+                "STT | Nội dung | Đơn vị chủ trì",
+                "1 | Rà soát | Sở Y tế",
+            ],
+        ),
+        # paragraphs on one line each: a break before a small letter is inside a sentence
+        (
+            "Giao Phòng Nội vụ\ntheo dõi, đôn đốc.\nPhòng Y tế kiểm tra.\n- Báo cáo kết quả.",
+            ["Giao Phòng Nội vụ theo dõi, đôn đốc.", "Phòng Y tế kiểm tra.", "- Báo cáo kết quả."],
+        ),
+        # a short text is never taken for a wrapped one
+        ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nTrần Thành Lập\n;", None),
+    ],
+)
+def test_unwrap(rules: RuleSet, text: str, lines: list[str] | None) -> None:
+    from extractor.segment import unwrap
+
+    out = unwrap(text, rules, [])
+    assert len(out) == len(text)
+    assert out.split("\n") == (lines if lines is not None else text.split("\n"))
