@@ -99,19 +99,28 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     copied from a PDF with a line break every 70 to 90 characters); same length, so offsets
     and the offset map stay as they are.
 
-    A break is inside a paragraph when its line does not end a sentence or a label, the next
-    line opens no list item and no line of its own (`section.line_start`: "Số:", "V/v",
-    "Kính gửi", the place-and-date line …), neither is in capitals (a header) or a table row,
-    and either the next line goes on in small letters, or the text is hard-wrapped (its
-    longest line is short and many lines come near it) and the next word would not have fit.
+    A break is inside a paragraph when the next line opens no list item and no line of its
+    own (`section.line_start`: "Số:", "V/v", "Kính gửi", the place-and-date line …), neither
+    line is in capitals (a header) or a table row, and either the next line goes on in small
+    letters after a line that ends no sentence or label, or the text is hard-wrapped (its
+    longest line is short, many lines come near it and most of those stop mid-sentence) and
+    the next word would not have fit on the line, which ends no sentence (a ";" goes on; a ":"
+    only before small letters; a dash after a full line that ends nothing is inside a name:
+    "Trung tâm Văn hóa\n- Thể thao").
     """
     if "\n" not in text:
         return text
     lines = text.split("\n")
     lengths = [len(x.rstrip()) for x in lines if x.strip()]
     width = max(lengths, default=0)
-    near_full = sum(n >= 0.8 * width for n in lengths)
-    wrapped = WRAP_WIDTH_MIN <= width <= WRAP_WIDTH_MAX and near_full >= max(3, len(lengths) // 5)
+    # hard-wrapped: many lines come near the longest, and most of those stop mid-sentence
+    near = [x.rstrip() for x in lines if len(x.rstrip()) >= 0.8 * width]
+    open_ends = sum(not LINE_END.search(x) for x in near)
+    wrapped = (
+        WRAP_WIDTH_MIN <= width <= WRAP_WIDTH_MAX
+        and len(near) >= max(3, len(lengths) // 5)
+        and open_ends >= max(2, len(near) // 2)
+    )
     markers, own_lines = rules.of("sections", "marker"), rules.of("sections", "line_start")
     screen = union_regex(markers + own_lines)
     joins: list[int] = []
@@ -119,15 +128,22 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     for cur, nxt in pairwise(lines):
         pos += len(cur) + 1  # the "\n" after `cur`
         cur, nxt = cur.rstrip(), nxt.strip()
-        if not cur.strip() or not nxt or LINE_END.search(cur) or "|" in cur or "|" in nxt:
+        if not cur.strip() or not nxt or "|" in cur or "|" in nxt:
             continue
-        if _capitals(cur) or _capitals(nxt) or not nxt[0].isalnum():  # a header; ";", "(Đã ký)"
+        if _capitals(cur) or _capitals(nxt) or nxt[0] in ";,.:!?)":  # a header; ";"
             continue
-        first = nxt.split(" ", 1)[0]
-        if not (nxt[0].islower() or (wrapped and len(cur) + 1 + len(first) > width - 2)):
+        end = LINE_END.search(cur)
+        full = wrapped and len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2
+        if end is None:
+            if not (full or nxt[0].islower()) or not (nxt[0].isalnum() or full):
+                continue  # "(Đã ký)" under a name
+        elif not full or cur.endswith((".", "!", "?", '"', "”", ")")):
             continue
+        elif cur.endswith(":") and not nxt[0].islower():
+            continue  # "… như sau:" then the first order
         if screen.match(nxt):
-            if any(r.regex.match(nxt) for r in markers):
+            dash_in_name = full and end is None and nxt[0] in "-–"  # "Văn hóa\n- Thể thao"
+            if not dash_in_name and any(r.regex.match(nxt) for r in markers):
                 continue
             own = next((r for r in own_lines if r.regex.match(nxt)), None)
             if own is not None:

@@ -144,6 +144,9 @@ WRAPPED = (
     "2. Sở Giao thông vận tải chủ trì, phối hợp với Sở Tài chính rà soát\n"
     "Trung tâm Đăng kiểm, đề xuất phương án xử lý, xong trước ngày\n"
     "15/12/2023.\n"
+    "3. Phòng Văn hóa và Thông tin huyện phối hợp với Trung tâm Văn hóa\n"
+    "- Thể thao huyện tuyên truyền về an toàn giao thông cho học sinh;\n"
+    "Công an huyện xử lý nghiêm các trường hợp vi phạm nồng độ cồn.\n"
     "STT | Nội dung | Đơn vị chủ trì\n"
     "1 | Rà soát | Sở Y tế"
 )
@@ -166,6 +169,9 @@ WRAPPED = (
                 "kết quả về UBND tỉnh trước ngày 25/12/2023.",
                 "2. Sở Giao thông vận tải chủ trì, phối hợp với Sở Tài chính rà soát Trung tâm "
                 "Đăng kiểm, đề xuất phương án xử lý, xong trước ngày 15/12/2023.",
+                "3. Phòng Văn hóa và Thông tin huyện phối hợp với Trung tâm Văn hóa - Thể thao "
+                "huyện tuyên truyền về an toàn giao thông cho học sinh; Công an huyện xử lý "
+                "nghiêm các trường hợp vi phạm nồng độ cồn.",
                 "STT | Nội dung | Đơn vị chủ trì",
                 "1 | Rà soát | Sở Y tế",
             ],
