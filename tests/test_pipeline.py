@@ -147,3 +147,38 @@ def test_one_sentence_two_subjects() -> None:
         "khẩn trương chuyển giao dự án",
         "chỉ đạo, giám sát việc chuyển giao",
     ]
+
+
+TEXT_NOTICES = sorted(p for p in SAMPLES if p.suffix == ".txt") + sorted(
+    (SHARED_EVAL / "dev" / "corpus").glob("*.txt")
+)
+
+
+@pytest.mark.parametrize("path", TEXT_NOTICES, ids=lambda p: p.name)
+def test_hard_wrapped_text_gives_the_same_tasks(path: Path) -> None:
+    """The same notice with a line break every 80 characters (as copied from a PDF) gives the
+    same tasks, units, coordinators, deadlines and notice date."""
+    import textwrap
+
+    def read(text: str) -> tuple[object, ...]:
+        n = extract(text)
+        tasks = [
+            (
+                [u.text for u in t.units],
+                [c.text for c in t.coordinators],
+                t.action.text,
+                t.deadline.date if t.deadline else None,
+            )
+            for t in n.tasks
+        ]
+        return n.meta.date, tasks
+
+    text = path.read_text(encoding="utf-8")
+    wrapped = "\n".join(
+        piece
+        for line in text.split("\n")
+        for piece in textwrap.wrap(line, 80, break_on_hyphens=False, break_long_words=False)
+        or [""]
+    )
+    assert wrapped != text or max(map(len, text.split("\n"))) <= 80
+    assert read(wrapped) == read(text)
