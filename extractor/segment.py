@@ -130,7 +130,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         cur, nxt = cur.rstrip(), nxt.strip()
         if not cur.strip() or not nxt or "|" in cur or "|" in nxt:
             continue
-        if _capitals(cur) or _capitals(nxt) or nxt[0] in ";,.:!?)":  # a header; ";"
+        if nxt[0] in ";,.:!?)":
             continue
         end = LINE_END.search(cur)
         full = wrapped and len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2
@@ -141,6 +141,8 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
             continue
         elif cur.endswith(":") and not nxt[0].islower():
             continue  # "… như sau:" then the first order
+        if _capitals(cur) or _capitals(nxt):  # a header: "ỦY BAN NHÂN DÂN / TỈNH BÌNH ĐỊNH"
+            continue
         if screen.match(nxt):
             dash_in_name = full and end is None and nxt[0] in "-–"  # "Văn hóa\n- Thể thao"
             if not dash_in_name and any(r.regex.match(nxt) for r in markers):
@@ -158,8 +160,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
 
 
 def _capitals(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
+    return line.isupper() and sum(c.isalpha() for c in line) >= 3
 
 
 def split_sentences(
