@@ -584,8 +584,9 @@ class TaskFinder:
     ) -> _Found | None:
         hits: list[tuple[int, int, CompiledRule, str | None]] = []  # start, end, rule, issuer
         anchored, inline = self.heading_triggers if heading else self.sentence_triggers
-        for rule in anchored:  # "^báo cáo ... của": only where the sentence starts
-            m = rule.regex.match(text[a:b])
+        chunk = text[a:b]  # "^báo cáo ... của": only where the sentence starts
+        for rule in anchored if union_regex(anchored).match(chunk) else ():
+            m = rule.regex.match(chunk)
             if m:
                 hits.append((a + m.start(), a + m.end(), rule, None))
         if union_regex(inline).search(text, a, b):
