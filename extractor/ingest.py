@@ -326,8 +326,9 @@ class _PageText:
                 table.rows.append([])
                 table.row_depth = self.depth
             elif tag in ("td", "th") and table.row_depth == self.depth - 1 and table.cell is None:
-                table.cell = _Cell(rowspan=_span(attrib.get("rowspan", 1)))
-                table.cell.colspan = _span(attrib.get("colspan", 1))
+                table.cell = _Cell(
+                    rowspan=_span(attrib.get("rowspan", 1)), colspan=_span(attrib.get("colspan", 1))
+                )
                 table.cell_depth = self.depth
                 table.rows[-1].append(table.cell)
 

@@ -96,7 +96,7 @@ LINE_END = re.compile(r"[.!?;:]\s*[\"”)]*$|\./\.\s*$")
 
 def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     """The text with the line breaks inside its paragraphs turned into spaces (a text typed or
-    copied from a PDF with a line break every 70 to 90 characters); same length, so offsets
+    copied from a PDF with a line break every 60 to 90 characters); same length, so offsets
     and the offset map stay as they are.
 
     A break is inside a paragraph when the next line opens no list item and no line of its
@@ -135,8 +135,8 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         end = LINE_END.search(cur)
         full = wrapped and len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2
         if end is None:
-            if not (full or nxt[0].islower()) or not (nxt[0].isalnum() or full):
-                continue  # "(Đã ký)" under a name
+            if not (full or nxt[0].islower()):
+                continue  # "(Đã ký)" under a name, a new paragraph
         elif not full or cur.endswith((".", "!", "?", '"', "”", ")")):
             continue
         elif cur.endswith(":") and not nxt[0].islower():
