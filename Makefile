@@ -5,9 +5,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: install run test lint eval golden bench screenshots clean
+.PHONY: debian install run test lint eval golden bench screenshots clean
 
-$(STAMP): pyproject.toml
+# Debian packages (requirements-debian.txt, python3-venv first): installed when root or
+# passwordless sudo allows, otherwise the one command to run is printed. Never fatal: the tests
+# needing a missing package skip saying why, and `make run` leaves out the samples needing it.
+debian:
+	@sh .ci/debian-packages requirements-debian.txt || true
+
+$(STAMP): pyproject.toml | debian
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -19,13 +25,13 @@ install: $(STAMP)
 AS_OF  ?= $(shell date +%F)
 
 ## run: extract samples/ into output/, with review pages, sheets per unit and the tracker
-run: $(STAMP)
+run: $(STAMP) debian
 	$(BIN)/extractor run samples -o output --review
 	$(BIN)/extractor sheets output -o output/sheets
 	$(BIN)/extractor tracker output --as-of $(AS_OF) -o output/tracker
 
 ## test: the whole test suite (rule examples, deadline table, samples, dev-set floor)
-test: $(STAMP)
+test: $(STAMP) debian
 	$(BIN)/python -m pytest -q
 
 ## lint: ruff and mypy on the engine
