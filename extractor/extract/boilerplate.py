@@ -1,0 +1,26 @@
+"""Set phrases (`boilerplate.yaml`): clauses that are not orders, or only date the order before.
+
+Kinds: `not_task` (closing formulas, accountability clauses), `narrative` (reports of what was
+done), `deadline_only` (a sentence that only dates the previous task), `all_addressees` (an
+order to everyone the notice is sent to), `context_heading` (a section of aims or assessment).
+"""
+
+from __future__ import annotations
+
+from ..rules import CompiledRule, RuleSet, union_regex
+
+__all__ = ["Boilerplate"]
+
+KINDS = ("not_task", "narrative", "deadline_only", "all_addressees", "context_heading")
+
+
+class Boilerplate:
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = {k: rules.of("boilerplate", k) for k in KINDS}
+        self.screens = {k: union_regex(v) for k, v in self.rules.items()}
+
+    def hit(self, kind: str, s: str) -> CompiledRule | None:
+        """The first rule of `kind` found in `s`, or None."""
+        if not self.screens[kind].search(s):
+            return None
+        return next((r for r in self.rules[kind] if r.regex.search(s)), None)
