@@ -128,7 +128,10 @@ def test_lower_case_screen_finds_the_same_places(rules: RuleSet, column: bool) -
     assert lower is not None, "the deadline forms no longer allow the lower-case screen"
     texts = [e.text for r in forms for e in (*r.examples, *r.counter_examples)]
     texts += [row[0] for row in TABLE]
-    files = [*(ROOT / "samples").glob("*.txt"), *(p for p in (SHARED_EVAL / "dev" / "corpus").glob("*") if p.suffix in (".txt", ".html"))]
+    files = [
+        *(ROOT / "samples").glob("*.txt"),
+        *(p for p in (SHARED_EVAL / "dev" / "corpus").glob("*") if p.suffix in (".txt", ".html")),
+    ]
     texts += [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
     texts += ["QUÝ IV/2023", "TRONG THÁNG 9 NĂM 2020", "Hằng Ngày"]
     for text in texts:
