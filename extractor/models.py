@@ -48,8 +48,10 @@ class Span:
 class Source:
     path: str | None
     sha256: str
-    format: Literal["text", "html", "docx", "pdf", "image"]
+    format: Literal["text", "html", "doc", "docx", "pdf", "image"]
     encoding: str
+    # PDF pages read by OCR, with why: (page number, "no text layer" | "text layer fails …")
+    ocr_pages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from extractor import extract
 from extractor.batch import BatchOptions, run_batch
 from extractor.errors import InputError
 from extractor.ingest import decode
-from extractor.legacy import detect, from_tcvn3, from_vni, to_tcvn3, to_vni
+from extractor.ingest.legacy import detect, from_tcvn3, from_vni, to_tcvn3, to_vni
 
 from .conftest import ROOT, SHARED_EVAL
 from .formats import available, table_docx, to_docx, to_pdf, to_scan
