@@ -269,8 +269,10 @@ def union_regex(rules: tuple[CompiledRule, ...]) -> re.Pattern[str]:
 
 
 def default_rules_dir() -> Path:
+    """EXTRACTOR_RULES_DIR, else the rule files inside the package: extractor/rule_files is a
+    link to the top-level rules/ in a checkout (edit them there) and a copy of it in a wheel."""
     env = os.environ.get("EXTRACTOR_RULES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+    return Path(env) if env else Path(__file__).resolve().parent / "rule_files"
 
 
 def load_file(path: Path) -> tuple[RuleFileModel, list[CompiledRule]]:

@@ -1,0 +1,96 @@
+"""The tool installed from its wheel, away from the checkout: the rule files ship inside the
+package, and `extractor run` works from any folder.
+
+The wheel is built offline from a copy of the sources (no build isolation: the venv's
+setuptools). The fresh venv sees the dependencies of this venv through a .pth line, which adds
+their folder without running its .pth files, so `extractor` itself comes only from the wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from extractor import extract, notice_to_dict
+
+from .conftest import ROOT
+
+RULES = "extractor/rule_files/"
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "rules", src / "rules", ignore=skip)
+    shutil.copytree(ROOT / "extractor", src / "extractor", symlinks=True, ignore=skip)
+    subprocess.run(
+        [*PIP, "wheel", "--no-build-isolation", "--no-deps", "--no-index", "-w", tmp, src],
+        check=True,
+        capture_output=True,
+    )
+    return next(tmp.glob("extractor-*.whl"))
+
+
+def test_packaged_rules_are_the_rule_folder(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as z:
+        packaged = {n.removeprefix(RULES): z.read(n) for n in z.namelist() if n.startswith(RULES)}
+    source = {p.name: p.read_bytes() for p in (ROOT / "rules").glob("*.yaml")}
+    assert sorted(packaged) == sorted(source)
+    for name, data in source.items():
+        assert packaged[name] == data, f"{name}: the wheel's copy differs from rules/{name}"
+
+
+def test_wheel_extracts_the_seed_from_another_folder(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [*PIP, "--python", python, "install", "--no-deps", "--no-index", wheel],
+        check=True,
+        capture_output=True,
+    )
+    site = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy2(ROOT / "samples" / "000.txt", elsewhere / "000.txt")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "EXTRACTOR_RULES_DIR")}
+
+    def call(*args: str | Path) -> str:
+        done = subprocess.run(
+            args, cwd=elsewhere, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    where = call(
+        python, "-c", "import extractor.rules as r; print(r.__file__, r.default_rules_dir())"
+    )
+    module, rules = (Path(p) for p in where.split())
+    assert module.is_relative_to(venv) and rules.is_relative_to(venv), where
+    call(venv / "bin" / "extractor", "run", "000.txt", "-o", "out", "-q")
+    produced = json.loads((elsewhere / "out" / "000.json").read_text(encoding="utf-8"))
+    expected = notice_to_dict(extract(ROOT / "samples" / "000.txt"))
+    assert len(produced["tasks"]) >= 10
+    assert produced["tasks"] == expected["tasks"]
