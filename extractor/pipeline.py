@@ -10,7 +10,7 @@ from .ingest import ingest_path, ingest_text
 from .metadata import extract_meta
 from .models import Document, Notice, Trace
 from .rules import RuleSet, cached_rules
-from .segment import segment, unwrap
+from .segment import blank_markup, segment, unwrap
 
 __all__ = ["extract", "extract_document"]
 
@@ -18,7 +18,7 @@ __all__ = ["extract", "extract_document"]
 def extract_document(document: Document, rules: RuleSet | None = None) -> Notice:
     rules = rules or cached_rules()
     trace: list[Trace] = []
-    text = unwrap(document.text, rules, trace)
+    text = unwrap(blank_markup(document.text), rules, trace)
     if text != document.text:  # same length: offsets and the offset map still hold
         document = replace(document, text=text)
     layout = segment(text, rules)

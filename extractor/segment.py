@@ -15,7 +15,7 @@ from itertools import pairwise
 from .models import Block, Section, Sentence, Span, Trace
 from .rules import CompiledRule, RuleSet, union_regex
 
-__all__ = ["Layout", "segment", "split_sentences", "unwrap"]
+__all__ = ["Layout", "blank_markup", "segment", "split_sentences", "unwrap"]
 
 LINE = re.compile(r"[^\n]+")
 CELL_SEP = re.compile(r"(?<!\S)\|(?!\S)|(?<=\S)\t+(?=\S)")
@@ -86,6 +86,19 @@ def _blocks(text: str, markers: tuple[CompiledRule, ...]) -> list[tuple[Block, s
             )
             out.append((Block(a, b, body_start, marker, kind, level, heading), rule_id))
     return out
+
+
+# Markdown emphasis as legal databases export it ("**1. Sở Y tế**", "*Thứ nhất,*"): a run of
+# two or more asterisks, or one touching a word on one side only; "* item" stays a bullet.
+EMPHASIS = re.compile(r"\*{2,}|(?<=\S)\*(?!\w)|(?<!\w)\*(?=\S)")
+
+
+def blank_markup(text: str) -> str:
+    """The text with Markdown emphasis marks turned into spaces (same length: offsets hold), so
+    that "**2. Sở Y tế**" is a numbered heading and "*Thứ nhất,*" an ordinary clause."""
+    if "*" not in text:
+        return text
+    return EMPHASIS.sub(lambda m: " " * len(m.group(0)), text)
 
 
 # a hard-wrapped text breaks its lines at 50 to 160 characters; a text whose longest line is

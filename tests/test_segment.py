@@ -191,3 +191,21 @@ def test_unwrap(rules: RuleSet, text: str, lines: list[str] | None) -> None:
     out = unwrap(text, rules, [])
     assert len(out) == len(text)
     assert out.split("\n") == (lines if lines is not None else text.split("\n"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("**1. Sở Y tế**", "  1. Sở Y tế  "),
+        ("*Thứ nhất,** các bộ", " Thứ nhất,   các bộ"),
+        ("*Hà Nội, ngày 24*", " Hà Nội, ngày 24 "),
+        ("* Nội dung một", "* Nội dung một"),  # a bullet stays
+        ("3 * 4 = 12", "3 * 4 = 12"),
+        ("Phòng Y tế", "Phòng Y tế"),
+    ],
+)
+def test_markdown_emphasis_is_blanked(text: str, expected: str) -> None:
+    from extractor.segment import blank_markup
+
+    assert blank_markup(text) == expected
+    assert len(blank_markup(text)) == len(text)
