@@ -1,7 +1,8 @@
 """Load, validate and compile the rule data in `rules/*.yaml`.
 
 A rule file is data only. Its shape is checked here with pydantic (unknown keys, bad regexes,
-duplicate ids and unknown kinds fail loudly, naming the file and rule id). Patterns may use
+duplicate ids and unknown kinds fail loudly, naming the file and rule id); a pattern that can
+backtrack for ever (`(a+)+`) is refused at load (`redos.py`). Patterns may use
 `<<NAME>>` macros defined in the file's `macros:` block (Duckling-style building blocks).
 """
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleError
 from .models import DeadlineKind
+from .redos import nested_repeat
 
 __all__ = [
     "CompiledRule",
@@ -200,6 +202,14 @@ def _compile(
         regex = re.compile(source, flags)
     except re.error as exc:
         raise RuleError(file, rule.id, f"bad regex ({exc}).") from exc
+    if nested_repeat(regex):
+        raise RuleError(
+            file,
+            rule.id,
+            "its pattern nests a repeat inside a repeat with nothing between them that tells "
+            "one repetition from the next (like '(a+)+'), which can take hours on one line; "
+            "require a separator in the outer repeat (like '(?:a+,)+') or drop one of them.",
+        )
     return CompiledRule(
         id=rule.id,
         dimension=dim,

@@ -109,3 +109,46 @@ def test_script_in_html_is_dropped() -> None:
         "p.html",
     )
     assert doc.text == "Giao Sở Y tế kiểm tra."
+
+
+# ------------------------------------------------------------------ catastrophic rule patterns
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        (r"(a+)+$", True),  # the rule: hours on "aaaa…b"
+        (r"(a*)*x", True),
+        (r"(\w+\s*)+$", True),  # words and optional spaces: splits every word many ways
+        (r"(x+x+)+y", True),
+        (r"(.*,)*x", True),  # '.' takes the comma too
+        (r"(?i)(?:[a-z]+[A-Z0-9]+)*", True),  # without case the two classes overlap
+        (r"(?:\d+[./])+", False),  # each repetition ends at a separator
+        (r"(\w+\s)+$", False),
+        (r"(?:[a-z]+[A-Z0-9]+)*", False),  # the metadata number's form: disjoint classes
+        (r"(?:(?:a+)?b)+", False),
+        (r"(?:\s*/\s*[A-ZĐ]+)*", False),
+        (r"a+b+", False),  # not nested
+    ],
+)
+def test_nested_repeats_are_found(pattern: str, refused: bool) -> None:
+    import re
+
+    from extractor.redos import nested_repeat
+
+    assert nested_repeat(re.compile(pattern)) is refused
+
+
+def test_catastrophic_rule_fails_at_load_with_its_id(tmp_path: Path) -> None:
+    from extractor.errors import RuleError
+    from extractor.rules import load_rules
+
+    (tmp_path / "triggers.yaml").write_text(
+        "dimension: triggers\ndescription: test file\nrules:\n"
+        "  - id: trigger.slow\n    description: a catastrophic pattern\n    kind: assign\n"
+        "    pattern: '(a+)+$'\n    examples:\n      - {text: aaa}\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    with pytest.raises(RuleError, match=r"rule 'trigger.slow': its pattern nests a repeat"):
+        load_rules(tmp_path)
+    assert time.monotonic() - started < 1.0
+
