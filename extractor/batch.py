@@ -53,6 +53,7 @@ class BatchOptions:
     json_log: bool = False
     rules_dir: Path | None = None
     review: bool = False  # also write X.review.html beside each X.json
+    cluster: str | None = None  # a Dask scheduler's address, or local:N (extractor/cluster.py)
 
 
 @dataclass
@@ -411,6 +412,11 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
 
 
 def _execute(jobs: list[_Job], workers: int, opts: BatchOptions) -> Iterator[_Result]:
+    if opts.cluster:  # one Dask task a file; outputs are written here, by this process
+        from .cluster import execute_on_cluster
+
+        yield from execute_on_cluster(jobs, opts)
+        return
     rules_dir = str(opts.rules_dir) if opts.rules_dir else None
     if workers <= 1 or len(jobs) <= 1:
         _init_worker_in_process(rules_dir, str(opts.out_dir), opts.review)

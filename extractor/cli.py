@@ -22,18 +22,29 @@ __all__ = ["main"]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return run_batch(
-        BatchOptions(
-            paths=tuple(args.paths),
-            out_dir=args.output,
-            jobs=args.jobs,
-            force=args.force,
-            quiet=args.quiet,
-            json_log=args.json_log,
-            rules_dir=args.rules,
-            review=args.review,
-        )
+    opts = BatchOptions(
+        paths=tuple(args.paths),
+        out_dir=args.output,
+        jobs=args.jobs,
+        force=args.force,
+        quiet=args.quiet,
+        json_log=args.json_log,
+        rules_dir=args.rules,
+        review=args.review,
+        cluster=args.cluster,
     )
+    if args.cluster is None:
+        return run_batch(opts)
+    from .cluster import ClusterError, cluster_problem
+
+    problem = cluster_problem(args.cluster)
+    try:
+        if problem is None:
+            return run_batch(opts)
+    except ClusterError as exc:
+        problem = exc.message
+    print(f"error: {problem}", file=sys.stderr)
+    return 2
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -159,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--rules", type=Path, default=None, help="rule folder (default: rules/)")
     run.add_argument(
         "-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)"
+    )
+    run.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster instead: its scheduler (tcp://HOST:8786), or local:N "
+        "for N workers here (needs extractor[cluster])",
     )
     run.add_argument(
         "--force", action="store_true", help="reprocess files whose output is already up to date"

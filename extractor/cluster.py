@@ -1,0 +1,258 @@
+"""Batch runs on a Dask distributed cluster: `extractor run ... --cluster tcp://HOST:8786`, or
+`--cluster local:N` for N workers on this machine.
+
+The unit of work is one file. A Dask worker reads the input at its absolute path (a folder
+mounted at the same place on every machine), or is sent its bytes when that path is not there;
+it returns the JSON text (and the review page) and never writes. The coordinating process
+writes every output atomically and the batch then appends its manifest line, exactly as with
+`--jobs`, so the outputs are byte for byte those of `--jobs 1`. Each worker checks that it runs
+the coordinator's version and rules: a worker that does not gets no output written.
+
+A worker lost mid-file (killed, machine gone) has its files rescheduled by Dask on the others;
+a file whose workers die `distributed.scheduler.allowed-failures` times (3 by default) is
+reported failed, never retried forever. Each file is one future with one result, written once,
+so nothing is lost or doubled. Dask is an optional extra: `pip install 'extractor[cluster]'`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .batch import BatchOptions, _Job, _Result, _unreadable
+from .errors import ExtractorError
+from .ingest import ingest_bytes
+from .pipeline import extract_document
+from .render import SCHEMA_VERSION, dumps, notice_to_dict
+from .rules import RuleSet, cached_rules
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+__all__ = ["INSTALL", "ClusterError", "cluster_problem", "execute_on_cluster"]
+
+INSTALL = "pip install 'extractor[cluster]'"
+LOCAL = re.compile(r"local:([1-9]\d{0,3})")
+ADDRESS = re.compile(r"(?:[a-z]+://)?[\w.\-\[\]:]+:\d{1,5}")
+CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
+WORKER_TIMEOUT = 60.0  # seconds for a first worker to join it
+
+
+class ClusterError(ExtractorError):
+    """The cluster cannot be used at all (no Dask, no scheduler, no workers)."""
+
+    code = "E300"
+
+
+def cluster_problem(spec: str) -> str | None:
+    """What is wrong with `--cluster SPEC`, checked before any work starts; None if nothing."""
+    if not (LOCAL.fullmatch(spec) or ADDRESS.fullmatch(spec)):
+        return (
+            f"--cluster takes the address of a Dask scheduler (tcp://HOST:8786) or local:N "
+            f"(N workers on this machine), not {spec!r}."
+        )
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return f"--cluster needs Dask, which is not installed: {INSTALL}"
+    return None
+
+
+# ------------------------------------------------------------------ worker side
+@dataclass(frozen=True)
+class _Output:
+    result: _Result
+    json: str = ""
+    page: str = ""  # the review page, when asked for
+    stamp: str = ""  # the version and rules the worker ran
+    missing: bool = False  # the path is not there on the worker: send it the bytes
+
+
+def _stamp(rules: RuleSet) -> str:
+    return f"{__version__}/{SCHEMA_VERSION}/{rules.digest}"
+
+
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def _extract(job: _Job, source: str | bytes, rules_dir: str | None, review: bool) -> _Output:
+    """One file on a Dask worker: `source` is its absolute path there, or its bytes."""
+
+    def failed(error: str, missing: bool = False) -> _Output:
+        return _Output(_Result(job.path, job.name, job.sha256, False, error=error), missing=missing)
+
+    try:
+        rules = cached_rules(rules_dir)
+        raw = source if isinstance(source, bytes) else _read(source)
+    except ExtractorError as exc:
+        return failed(str(exc))
+    except FileNotFoundError as exc:
+        return failed(_unreadable(job.path, exc), missing=True)
+    except OSError as exc:
+        return failed(_unreadable(job.path, exc))
+    job = replace(job, sha256=hashlib.sha256(raw).hexdigest())
+    try:
+        notice = extract_document(ingest_bytes(raw, job.path), rules)
+        data = notice_to_dict(notice)
+        page = ""
+        if review:
+            from .review import render_review
+
+            page = render_review(data, job.name)
+    except ExtractorError as exc:
+        return failed(str(exc))
+    except Exception as exc:  # a bug must cost one file, never the batch
+        return failed(
+            f"{job.path}: internal error ({type(exc).__name__}: {exc}); "
+            "please report it with this file."
+        )
+    tasks = notice.tasks
+    result = _Result(
+        job.path,
+        job.name,
+        job.sha256,
+        True,
+        len(tasks),
+        sum(1 for t in tasks if not t.units),
+        sum(1 for t in tasks if t.deadline is None or t.deadline.date is None),
+    )
+    return _Output(result, dumps(data), page, _stamp(rules))
+
+
+# ------------------------------------------------------------------ coordinator side
+@contextmanager
+def _client(spec: str) -> Iterator[Client]:
+    from distributed import Client, LocalCluster
+
+    local = LOCAL.fullmatch(spec)
+    if local:
+        with (
+            LocalCluster(
+                n_workers=int(local[1]),
+                threads_per_worker=1,  # Tesseract runs one thread a page (OMP_THREAD_LIMIT=1)
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = Client(spec, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {spec} ({exc}). Start it with `dask scheduler` "
+            f"and a worker on each machine with `dask worker {spec}`, or use --cluster local:N."
+        ) from exc
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+        except TimeoutError as exc:
+            raise ClusterError(
+                f"the Dask scheduler at {spec} has no worker after {WORKER_TIMEOUT:.0f} s; "
+                f"start one on each machine with `dask worker {spec} --nthreads 1`."
+            ) from exc
+        yield client
+
+
+def _outcome(future: Future, job: _Job) -> _Output:
+    from distributed import KilledWorker
+
+    try:
+        output: _Output = future.result()
+    except KilledWorker:
+        error = (
+            f"{job.path}: every Dask worker that took it died before finishing (a file may need "
+            "more memory than a worker has); see the workers' logs, or run it alone with --jobs 1."
+        )
+    except Exception as exc:  # the cluster's own failure: this file only
+        error = f"{job.path}: the Dask cluster could not process it ({type(exc).__name__}: {exc})."
+    else:
+        return output
+    return _Output(_Result(job.path, job.name, job.sha256, False, error=error))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _save(output: _Output, stamp: str, opts: BatchOptions) -> _Result:
+    """Write a worker's output here, in the coordinating process."""
+    result = output.result
+    if not result.ok:
+        return result
+    if output.stamp != stamp:
+        return replace(
+            result,
+            ok=False,
+            error=f"{result.path}: a Dask worker runs extractor and rules {output.stamp}, this "
+            f"machine {stamp}; install the same version and rules on every worker.",
+        )
+    target = opts.out_dir / result.name
+    try:
+        _write_atomic(target, output.json)
+        if opts.review:
+            _write_atomic(target.with_name(f"{target.stem}.review.html"), output.page)
+    except OSError as exc:
+        return replace(
+            result, ok=False, error=f"{result.path}: cannot write {target} ({exc.strerror})."
+        )
+    return result
+
+
+def execute_on_cluster(jobs: list[_Job], opts: BatchOptions) -> Iterator[_Result]:
+    """Run `jobs` on the cluster `opts.cluster`, yielding each result once its output is
+    written; raises ClusterError when the cluster cannot be reached."""
+    if not jobs or opts.cluster is None:
+        return
+    from distributed import as_completed
+
+    stamp = _stamp(cached_rules(str(opts.rules_dir) if opts.rules_dir else None))
+    rules_dir = str(opts.rules_dir.resolve()) if opts.rules_dir else None
+    with _client(opts.cluster) as client:
+        futures = client.map(
+            _extract,
+            jobs,
+            [os.path.abspath(job.path) for job in jobs],
+            rules_dir=rules_dir,
+            review=opts.review,
+            pure=False,
+        )
+        job_of = {future.key: job for future, job in zip(futures, jobs, strict=True)}
+        done = as_completed(futures)
+        del futures  # `done` holds them until each is done
+        for future in done:
+            job = job_of.pop(future.key)
+            output = _outcome(future, job)
+            future.release()
+            if output.missing:  # no shared folder here: the bytes go to the worker instead
+                try:
+                    raw = _read(job.path)
+                except OSError as exc:
+                    error = _unreadable(job.path, exc)
+                    yield _Result(job.path, job.name, job.sha256, False, error=error)
+                    continue
+                retry = client.submit(
+                    _extract, job, client.scatter(raw), rules_dir, opts.review, pure=False
+                )
+                job_of[retry.key] = job
+                done.add(retry)
+                continue
+            yield _save(output, stamp, opts)
