@@ -1,0 +1,98 @@
+"""Same-length text transforms before segmenting: offsets and the offset map hold."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from ..models import Trace
+from ..rules import RuleSet, union_regex
+
+__all__ = ["blank_markup", "unwrap"]
+
+# Markdown emphasis as legal databases export it ("**1. Sở Y tế**", "*Thứ nhất,*"): a run of
+# two or more asterisks, or one touching a word on one side only; "* item" stays a bullet.
+EMPHASIS = re.compile(r"\*{2,}|(?<=\S)\*(?!\w)|(?<!\w)\*(?=\S)")
+
+
+def blank_markup(text: str) -> str:
+    """The text with Markdown emphasis marks turned into spaces (same length: offsets hold), so
+    that "**2. Sở Y tế**" is a numbered heading and "*Thứ nhất,*" an ordinary clause."""
+    if "*" not in text:
+        return text
+    return EMPHASIS.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# a hard-wrapped text breaks its lines at 50 to 160 characters; a text whose longest line is
+# longer keeps its paragraphs on one line
+WRAP_WIDTH_MIN, WRAP_WIDTH_MAX = 50, 160
+LINE_END = re.compile(r"[.!?;:]\s*[\"”)]*$|\./\.\s*$")
+
+
+def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
+    """The text with the line breaks inside its paragraphs turned into spaces (a text typed or
+    copied from a PDF with a line break every 60 to 90 characters); same length, so offsets
+    and the offset map stay as they are.
+
+    A break is inside a paragraph when the next line opens no list item and no line of its
+    own (`section.line_start`: "Số:", "V/v", "Kính gửi", the place-and-date line …), neither
+    line is in capitals (a header) or a table row, and either the next line goes on in small
+    letters after a line that ends no sentence or label, or the text is hard-wrapped (its
+    longest line is short, many lines come near it and most of those stop mid-sentence) and
+    the next word would not have fit on the line, which ends no sentence (a ";" goes on; a ":"
+    only before small letters; a dash after a full line that ends nothing is inside a name:
+    "Trung tâm Văn hóa\n- Thể thao").
+    """
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    lengths = [len(x.rstrip()) for x in lines if x.strip()]
+    width = max(lengths, default=0)
+    # hard-wrapped: many lines come near the longest, and most of those stop mid-sentence
+    near = [x.rstrip() for x in lines if len(x.rstrip()) >= 0.8 * width]
+    open_ends = sum(not LINE_END.search(x) for x in near)
+    wrapped = (
+        WRAP_WIDTH_MIN <= width <= WRAP_WIDTH_MAX
+        and len(near) >= max(3, len(lengths) // 5)
+        and open_ends >= max(2, len(near) // 2)
+    )
+    markers, own_lines = rules.of("sections", "marker"), rules.of("sections", "line_start")
+    screen = union_regex(markers + own_lines)
+    joins: list[int] = []
+    pos = -1
+    for cur, nxt in pairwise(lines):
+        pos += len(cur) + 1  # the "\n" after `cur`
+        cur, nxt = cur.rstrip(), nxt.strip()
+        if not cur.strip() or not nxt or "|" in cur or "|" in nxt:
+            continue
+        if nxt[0] in ";,.:!?)":
+            continue
+        end = LINE_END.search(cur)
+        full = wrapped and len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2
+        if end is None:
+            if not (full or nxt[0].islower()):
+                continue  # "(Đã ký)" under a name, a new paragraph
+        elif not full or cur.endswith((".", "!", "?", '"', "”", ")")):
+            continue
+        elif cur.endswith(":") and not nxt[0].islower():
+            continue  # "… như sau:" then the first order
+        if _capitals(cur) or _capitals(nxt):  # a header: "ỦY BAN NHÂN DÂN / TỈNH BÌNH ĐỊNH"
+            continue
+        if screen.match(nxt):
+            dash_in_name = full and end is None and nxt[0] in "-–"  # "Văn hóa\n- Thể thao"
+            if not dash_in_name and any(r.regex.match(nxt) for r in markers):
+                continue
+            own = next((r for r in own_lines if r.regex.match(nxt)), None)
+            if own is not None:
+                trace.append(Trace(own.id, pos + 1, pos + 1 + len(nxt)))
+                continue
+        joins.append(pos)
+    pieces, last = [], 0
+    for at in joins:
+        pieces += [text[last:at], " "]
+        last = at + 1
+    return "".join(pieces) + text[last:]
+
+
+def _capitals(line: str) -> bool:
+    return line.isupper() and sum(c.isalpha() for c in line) >= 3
