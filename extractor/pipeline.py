@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from .extract import extract_tasks
@@ -15,7 +16,11 @@ from .segment import blank_markup, segment, unwrap
 __all__ = ["extract", "extract_document"]
 
 
-def extract_document(document: Document, rules: RuleSet | None = None) -> Notice:
+def extract_document(
+    document: Document, rules: RuleSet | None = None, *, reference_date: date | None = None
+) -> Notice:
+    """The notice in `document`. Deadlines resolve against the notice's own date or, for a
+    text that states none (a sentence, an excerpt), against `reference_date`."""
     rules = rules or cached_rules()
     trace: list[Trace] = []
     text = unwrap(blank_markup(document.text), rules, trace)
@@ -25,7 +30,7 @@ def extract_document(document: Document, rules: RuleSet | None = None) -> Notice
     trace.extend(layout.trace)
     meta = extract_meta(text, rules, trace, layout.body_end)
     meta = type(meta)(**{**meta.__dict__, "addressees": layout.addressees})
-    tasks = extract_tasks(text, layout, rules, meta.date, trace)
+    tasks = extract_tasks(text, layout, rules, meta.date or reference_date, trace)
     return Notice(
         document=document,
         meta=meta,
