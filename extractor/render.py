@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import textwrap
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomic
 from .models import Deadline, Notice, Span, Task
 
 __all__ = [
@@ -136,19 +135,9 @@ def dumps(data: dict[str, Any]) -> str:
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON to a temporary file beside `path`, then rename: never a half-written file."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except FileNotFoundError:  # the folder is made on the first write only, not every time
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dumps(data))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write JSON to a temporary file beside `path`, sync it, then rename: never a
+    half-written file, mode 0644 like the tool's other files (extractor/atomic.py)."""
+    write_atomic(path, dumps(data).encode("utf-8"))
 
 
 def show_table(data: dict[str, Any], width: int = 100) -> str:

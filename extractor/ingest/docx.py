@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..limits import check_unpacked
 from . import legacy
 from .lines import Extracted, Reading
 
@@ -141,6 +142,7 @@ def read_docx(data: bytes, path: Path | str | None) -> Reading:
         from docx import Document
     except ImportError as exc:  # pragma: no cover - a dependency
         raise InputError(path, "needs python-docx to be read.", "pip install python-docx") from exc
+    check_unpacked(data, path)  # a zip bomb is refused before python-docx inflates it
     try:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a damaged file

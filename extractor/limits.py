@@ -1,0 +1,157 @@
+"""How much work one file may cost: bytes, unpacked size, pages, OCR pages, tasks, seconds.
+
+A notice is a few pages; a file far past these bounds is an attack or a mistake, and must cost
+one line in `errors.jsonl`, not the machine. `Limits` holds the bounds (all settable: `run`'s
+options, `BatchOptions.limits`); the check functions raise `LimitError`, naming the file and
+the limit and the option that raises it. The readers call the checks with the limits in force
+(`active()`), which the batch sets around each file with `applied(limits)`; the wall-clock
+budget is enforced by the batch's parent process, which replaces a worker over it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = [
+    "LimitError",
+    "Limits",
+    "active",
+    "applied",
+    "check_ocr_pages",
+    "check_pdf_pages",
+    "check_tasks",
+    "check_unpacked",
+    "read_limited",
+]
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int = 64 * MB  # a file's size, checked before it is read
+    unpacked_bytes: int = 64 * MB  # the members of a .docx (a zip), uncompressed
+    pdf_pages: int = 300
+    ocr_pages: int = 30  # pages without a text layer, read by Tesseract (about 1 s each)
+    tasks: int = 3000  # per notice; the largest plan in the dev set has under 100
+    seconds: float = 300.0  # wall-clock per file; 0: no budget (and no worker processes needed)
+
+
+# (what is limited, the CLI option that sets it), by field
+_OPTIONS = {
+    "file_bytes": ("bytes", "--max-file-mb"),
+    "unpacked_bytes": ("bytes unpacked", "--max-unpacked-mb"),
+    "pdf_pages": ("pages", "--max-pages"),
+    "ocr_pages": ("pages to OCR", "--max-ocr-pages"),
+    "tasks": ("tasks", "--max-tasks"),
+    "seconds": ("seconds", "--max-seconds"),
+}
+
+
+class LimitError(InputError):
+    """A file past one of the limits."""
+
+    code = "E110"
+
+    def __init__(self, path: Path | str | None, field: str, found: str, limit: float) -> None:
+        what, option = _OPTIONS[field]
+        shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{limit:g} {what}"
+        super().__init__(
+            path,
+            f"{found}, over the limit of {shown}.",
+            f"If it really is one notice, raise the limit with {option}.",
+        )
+        self.field = field
+
+
+_ACTIVE: ContextVar[Limits] = ContextVar("limits", default=Limits())  # noqa: B039
+
+
+def active() -> Limits:
+    """The limits in force for the file being read."""
+    return _ACTIVE.get()
+
+
+@contextmanager
+def applied(limits: Limits) -> Iterator[Limits]:
+    token = _ACTIVE.set(limits)
+    try:
+        yield limits
+    finally:
+        _ACTIVE.reset(token)
+
+
+def read_limited(path: Path | str, limits: Limits | None = None) -> bytes:
+    """The bytes of a regular file no larger than the limit, checked before reading.
+
+    A FIFO, a device (`/dev/zero`) or a socket is refused without reading from it: opened
+    without blocking, then checked on the open descriptor, so a swap after the check is seen.
+    """
+    limits = limits or active()
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(path, "is a folder, not a file.")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(
+                path,
+                "is not a regular file (a pipe, a device or a socket), so it is not read.",
+                "Give the notice's file itself.",
+            )
+        if st.st_size > limits.file_bytes:
+            raise LimitError(path, "file_bytes", f"has {st.st_size / MB:.1f} MB", limits.file_bytes)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limits.file_bytes + 1)  # a file growing while it is read stops here
+    finally:
+        os.close(fd)
+    if len(data) > limits.file_bytes:
+        raise LimitError(path, "file_bytes", "grew while it was read", limits.file_bytes)
+    return data
+
+
+def check_unpacked(data: bytes, path: Path | str | None, limits: Limits | None = None) -> None:
+    """Refuse a zip (.docx) whose members unpack past the limit (a zip bomb), before reading
+    any member. The sizes come from the zip's directory; `zipfile` never inflates a member
+    past its recorded size, so a directory that lies cannot get more through."""
+    limits = limits or active()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip: the reader says so in its own words
+    if total > limits.unpacked_bytes:
+        raise LimitError(
+            path, "unpacked_bytes", f"unpacks to {total / MB:.1f} MB", limits.unpacked_bytes
+        )
+
+
+def check_pdf_pages(pages: int, path: Path | str | None, limits: Limits | None = None) -> None:
+    limits = limits or active()
+    if pages > limits.pdf_pages:
+        raise LimitError(path, "pdf_pages", f"has {pages} pages", limits.pdf_pages)
+
+
+def check_ocr_pages(pages: int, path: Path | str | None, limits: Limits | None = None) -> None:
+    """Called before each page goes to OCR, with the number of pages it would make."""
+    limits = limits or active()
+    if pages > limits.ocr_pages:
+        found = f"has more than {limits.ocr_pages} pages without text"
+        raise LimitError(path, "ocr_pages", found, limits.ocr_pages)
+
+
+def check_tasks(tasks: int, path: Path | str | None, limits: Limits | None = None) -> None:
+    limits = limits or active()
+    if tasks > limits.tasks:
+        raise LimitError(path, "tasks", f"gives {tasks} tasks", limits.tasks)
