@@ -1,0 +1,46 @@
+"""`extractor serve`: the web app on uvicorn, one process (SQLite allows one writer at a time;
+WAL lets readers go on meanwhile)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import date
+
+import uvicorn
+
+from ..register.db import open_register
+from .app import create_app
+from .settings import Settings, is_loopback
+
+__all__ = ["ServeOptions", "serve"]
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    db: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    as_of: date | None = None
+    soon_days: int = 7
+    office: str = ""
+    place: str = ""
+
+
+def serve(opts: ServeOptions) -> int:
+    settings = Settings(
+        register=open_register(opts.db),
+        host=opts.host,
+        as_of=opts.as_of,
+        soon_days=opts.soon_days,
+        office=opts.office,
+        place=opts.place,
+    )
+    day = opts.as_of.isoformat() if opts.as_of else "today (shown on every page)"
+    access = "no login (this computer only)" if is_loopback(opts.host) else "login required"
+    print(
+        f"register {opts.db}: http://{opts.host}:{opts.port}/  statuses as of {day}; {access}",
+        file=sys.stderr,
+    )
+    uvicorn.run(create_app(settings), host=opts.host, port=opts.port, log_level="warning")
+    return 0
