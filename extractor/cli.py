@@ -245,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", type=_formats, default=["html", "md", "csv", "xlsx", "docx"], help=fmt_help
     )
     tracker.set_defaults(func=cmd_tracker)
+
+    from .register.commands import add_commands, add_run_db  # import, serve, users, backup
+
+    add_commands(sub)
+    add_run_db(run)
     return parser
 
 
