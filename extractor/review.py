@@ -8,18 +8,22 @@ import csv
 import io
 import itertools
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from .days import parse_day
 from .render import load_schema, write_json_atomic
 
 __all__ = [
     "CSV_COLUMNS",
+    "Applied",
     "apply_csv",
     "export_csv",
+    "json_for_csv",
     "load_task_json",
     "needs_review",
     "render_review",
@@ -69,13 +73,15 @@ def _date(value: Any) -> date | None:
 
 
 def needs_review(task: dict[str, Any], notice_date: date | None) -> list[str]:
-    """The reasons a person should look at this task, recomputed from its fields."""
+    """The reasons a person should look at this task, recomputed from its fields (the same as
+    extraction's flags; a task a person corrected is no longer unsure of its unit)."""
     flags = []
     d = task.get("deadline") or {}
     due = _date(d.get("date"))
+    by_person = "review.manual" in task.get("rules", ())
     if not task.get("units"):
         flags.append("no_unit")
-    elif task.get("units_from", "sentence") != "sentence":
+    elif task.get("units_from", "sentence") != "sentence" and not by_person:
         flags.append("unit_inherited")
     if not due and not d.get("recurring"):
         flags.append("no_deadline")
@@ -83,7 +89,7 @@ def needs_review(task: dict[str, Any], notice_date: date | None) -> list[str]:
         flags.append("unresolved_deadline")
     if due and notice_date and due < notice_date:
         flags.append("deadline_before_notice")
-    if float(task.get("confidence", 1.0)) < 0.5:
+    if float(task.get("confidence", 1.0)) < 0.5 and not by_person:
         flags.append("low_confidence")
     return flags
 
@@ -156,8 +162,18 @@ def write_review(json_path: Path, out_path: Path | None = None) -> Path:
 
 
 # ------------------------------------------------------------------ corrections
+@dataclass(frozen=True)
+class Applied:
+    """What `apply_csv` did: tasks corrected, tasks added, review pages written again."""
+
+    changed: int
+    added: int
+    pages: tuple[Path, ...]
+
+
 def export_csv(data: dict[str, Any]) -> str:
-    """The tasks as CSV (UTF-8 with BOM, so Excel shows Vietnamese), one row per task."""
+    """The tasks as CSV (UTF-8 with BOM, so Excel shows Vietnamese), one row per task. A row
+    with an empty id, added by the reviewer, becomes a new task."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -179,65 +195,118 @@ def export_csv(data: dict[str, Any]) -> str:
     return "\ufeff" + buf.getvalue()
 
 
+def json_for_csv(csv_path: Path) -> Path:
+    """The task JSON a task CSV corrects: X.json beside X.tasks.csv."""
+    return csv_path.with_name(csv_path.name.removesuffix(".tasks.csv") + ".json")
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in rows]
 
 
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(LIST_SEP.strip()) if v.strip()]
 
 
-def apply_csv(csv_path: Path, json_path: Path) -> int:
-    """Write a task CSV's corrections into its JSON, marked reviewed; returns tasks changed."""
+def apply_csv(csv_path: Path, json_path: Path | None = None) -> Applied:
+    """Write a task CSV's corrections into its JSON, marked reviewed: each row with an id
+    corrects that task, each row without one adds a task; the corrected tasks' flags are
+    computed again, and the review pages beside the JSON and the CSV are written again.
+    A CSV with any problem (see `validate_file`) changes nothing: ValueError lists them."""
+    json_path = json_path or json_for_csv(csv_path)
+    problems = _validate_csv(csv_path, json_path)
+    if problems:
+        raise ValueError("\n".join(problems))
     data = load_task_json(json_path)
-    by_id = {t["id"]: t for t in data["tasks"]}
-    changed = 0
+    notice_date = _date((data.get("notice") or {}).get("date"))
+    tasks: list[dict[str, Any]] = data["tasks"]
+    by_id = {t["id"]: t for t in tasks}
+    number = max((int(t["id"][1:]) for t in tasks), default=0)
+    changed = added = 0
     for row in _read_csv(csv_path):
-        task = by_id.get(row.get("id", ""))
-        if task is None:
-            raise ValueError(f"{csv_path}: task {row.get('id')!r} is not in {json_path.name}.")
-        before = json.dumps(task, sort_keys=True)
-        task["units"] = _split(row["units"])
-        task["coordinators"] = _split(row["coordinators"])
-        task["action"] = row["action"].strip()
-        text, due, recurring = (
-            row["deadline_text"].strip(),
-            row["deadline_date"].strip(),
-            row["recurring"].strip() or None,
-        )
-        if not (text or due or recurring):
-            task["deadline"] = None
-        else:
-            old = task.get("deadline") or {
-                "start": task["evidence"]["start"],
-                "end": task["evidence"]["start"],
-                "kind": "exact_date",
-            }
-            task["deadline"] = {
-                **old,
-                "date": due or None,
-                "text": text or due or recurring,
-                "recurring": recurring,
-                "rule": old.get("rule", "review.manual"),
-            }
-            if recurring:
-                task["deadline"]["kind"] = "recurring"
-        if json.dumps(task, sort_keys=True) != before:
-            task["rules"] = (
-                [*task["rules"], "review.manual"]
-                if "review.manual" not in task["rules"]
-                else task["rules"]
-            )
+        if row["id"]:
+            task = by_id[row["id"]]
+            before = json.dumps(task, sort_keys=True)
+            _correct(task, row)
+            if json.dumps(task, sort_keys=True) == before:
+                continue
             changed += 1
+        else:
+            number += 1
+            task = _new_task(f"T{number}", row, data["text"])
+            _correct(task, row)
+            tasks.append(task)
+            added += 1
+        if "review.manual" not in task["rules"]:
+            task["rules"] = [*task["rules"], "review.manual"]
+        task["flags"] = needs_review(task, notice_date)
     data["reviewed"] = True
     write_json_atomic(json_path, data)
-    return changed
+    pages = []
+    for folder in dict.fromkeys((json_path.parent, csv_path.parent)):
+        page = folder / f"{json_path.stem}.review.html"
+        if page.exists():
+            pages.append(write_review(json_path, page))
+    return Applied(changed, added, tuple(pages))
 
 
-def validate_file(path: Path) -> list[str]:
-    """Problems of a task JSON or task CSV, each a sentence naming the place; [] when fine."""
+def _new_task(task_id: str, row: dict[str, str], text: str) -> dict[str, Any]:
+    """A task a reviewer added: its evidence is the passage of the notice they copied."""
+    start = text.find(row["evidence"])
+    end = start + len(row["evidence"])
+    return {
+        "id": task_id,
+        "section": None,
+        "units": [],
+        "coordinators": [],
+        "action": "",
+        "deadline": None,
+        "evidence": {"text": row["evidence"], "start": start, "end": end},
+        "spans": {"units": [], "coordinators": [], "action": {"start": start, "end": end}},
+        "units_from": "sentence",
+        "rules": ["review.manual"],
+        "confidence": 1.0,
+        "flags": [],
+    }
+
+
+def _correct(task: dict[str, Any], row: dict[str, str]) -> None:
+    """The row's values into the task; spans are kept only for values still there."""
+    for field in ("units", "coordinators"):
+        task[field] = _split(row[field])
+        spans = task["spans"][field]
+        task["spans"][field] = [s for s in spans if s["text"] in task[field]]
+    task["action"] = row["action"]
+    task["section"] = row["section"] or None
+    text, recurring = row["deadline_text"], row["recurring"] or None
+    due = parse_day(row["deadline_date"]).isoformat() if row["deadline_date"] else None
+    if not (text or due or recurring):
+        task["deadline"] = None
+        return
+    old = task.get("deadline") or {
+        "start": task["evidence"]["start"],
+        "end": task["evidence"]["start"],
+        "kind": "exact_date",
+        "rule": "review.manual",
+    }
+    shown = (old.get("date"), old.get("text"), old.get("recurring"))
+    if shown == (due, text or due or recurring, recurring):
+        return  # untouched: keep what extraction found
+    task["deadline"] = {
+        **old,
+        "date": due,
+        "text": text or due or recurring,
+        "recurring": recurring,
+        "kind": "recurring" if recurring else old["kind"],
+    }
+
+
+def validate_file(path: Path, json_path: Path | None = None) -> list[str]:
+    """Problems of a task JSON or task CSV, each a sentence naming the place; [] when fine.
+    A task CSV is checked against its task JSON (`json_path`, default X.json beside it)."""
     if path.suffix.lower() == ".csv":
-        return _validate_csv(path)
+        return _validate_csv(path, json_path or json_for_csv(path))
     try:
         data = load_task_json(path)
     except (OSError, ValueError) as exc:
@@ -264,13 +333,14 @@ def validate_file(path: Path) -> list[str]:
         if not t["action"].strip():
             problems.append(f"{where}: the action is empty.")
         d = t["deadline"]
-        if d and d["date"] and _date(d["date"]) is None:
+        due = _date(d["date"]) if d else None
+        if d and d["date"] and due is None:
             problems.append(
                 f"{where}: deadline date {d['date']!r} is not a real date (YYYY-MM-DD)."
             )
-        if d and _date(d["date"]) and notice_date and _date(d["date"]) < notice_date:  # type: ignore[operator]
+        if due and notice_date and due < notice_date:
             problems.append(
-                f"{where}: deadline {d['date']} is before the notice date {notice_date}; check it."
+                f"{where}: deadline {due} is before the notice date {notice_date}; check it."
             )
         ev = t["evidence"]
         if text[ev["start"] : ev["end"]] != ev["text"]:
@@ -278,7 +348,7 @@ def validate_file(path: Path) -> list[str]:
     return problems
 
 
-def _validate_csv(path: Path) -> list[str]:
+def _validate_csv(path: Path, json_path: Path) -> list[str]:
     try:
         rows = _read_csv(path)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -288,15 +358,47 @@ def _validate_csv(path: Path) -> list[str]:
     missing = [c for c in CSV_COLUMNS if c not in rows[0]]
     if missing:
         return [f"{path}: missing columns {', '.join(missing)}."]
+    try:
+        data = load_task_json(json_path)
+        text, known = data["text"], {t["id"] for t in data["tasks"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{path}: its task JSON {json_path} cannot be read ({exc}); name it with --json."]
+    notice_date = _date((data.get("notice") or {}).get("date"))
     problems = []
+    lines: dict[str, int] = {}
     for n, row in enumerate(rows, start=2):
-        where = f"{path}: line {n} (task {row['id']})"
+        task_id = row["id"]
+        where = f"{path}: line {n} ({f'task {task_id}' if task_id else 'new task'})"
+        if task_id in lines:
+            problems.append(
+                f"{where}: the id is also on line {lines[task_id]}; keep one row per task "
+                "(a row with an empty id adds a task)."
+            )
+        elif task_id and task_id not in known:
+            problems.append(
+                f"{where}: {json_path.name} has no task {task_id}; "
+                "leave the id empty to add a task."
+            )
+        if task_id:
+            lines.setdefault(task_id, n)
+        elif not row["evidence"] or row["evidence"] not in text:
+            problems.append(
+                f"{where}: its evidence is not a passage of the notice; copy the sentence "
+                "that assigns the task from the notice into the evidence column."
+            )
         if not _split(row["units"]):
             problems.append(f"{where}: no unit; add the unit that must do it.")
-        if not row["action"].strip():
+        if not row["action"]:
             problems.append(f"{where}: the action is empty.")
-        if row["deadline_date"].strip() and _date(row["deadline_date"].strip()) is None:
-            problems.append(
-                f"{where}: deadline date {row['deadline_date']!r} is not a real date (YYYY-MM-DD)."
-            )
+        if row["deadline_date"]:
+            try:
+                due = parse_day(row["deadline_date"])
+            except ValueError as exc:
+                problems.append(f"{where}: deadline date {exc}")
+                continue
+            if notice_date and due < notice_date:
+                problems.append(
+                    f"{where}: deadline {row['deadline_date']} is before the notice date "
+                    f"{notice_date:%d/%m/%Y}; check it."
+                )
     return problems

@@ -38,7 +38,7 @@ def flags_of(f: Found, dl: Deadline | None, ref: date | None) -> tuple[str, ...]
     flags = []
     if not f.units:
         flags.append("no_unit")
-    elif f.units_from != "sentence":
+    elif f.units_from not in ("sentence", "field"):
         flags.append("unit_inherited")
     if dl is None or (dl.date is None and dl.recurring is None):
         flags.append("no_deadline")

@@ -16,6 +16,7 @@ from .bare import bare
 from .boilerplate import Boilerplate
 from .build import action_span, confidence_of, flags_of
 from .clauses import Found, later_subject, subject_at, trigger_in
+from .fields import field_tasks
 from .scopes import Scopes
 from .tables import table_tasks
 from .units import unit_phrase
@@ -77,11 +78,13 @@ class _Reader:
         region_start, explicit = self._region()
         if explicit:
             self._address_intro(region_start)
+        fields = [(f.start, f.end) for f in self.layout.field_blocks]
         for sent in self.layout.sentences:
-            if sent.end > region_start:
+            if sent.end > region_start and not any(a <= sent.start < b for a, b in fields):
                 self.read(sent, region_start, explicit)
         tasks = self.tasks
         tasks.extend(table_tasks(self.v, self.text, self.layout, self.ref, self.rules, self.trace))
+        tasks.extend(field_tasks(self.v, self.text, self.layout, self.ref, self.rules, self.trace))
         tasks.sort(key=lambda t: t.evidence.start)
         return [t if t.id == f"T{i}" else replace(t, id=f"T{i}") for i, t in enumerate(tasks, 1)]
 

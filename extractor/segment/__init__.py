@@ -10,8 +10,17 @@
 from __future__ import annotations
 
 from .blocks import split_sentences
+from .fields import FieldBlock
 from .layout import Layout, segment
 from .tables import TableRow
 from .text import blank_markup, unwrap
 
-__all__ = ["Layout", "TableRow", "blank_markup", "segment", "split_sentences", "unwrap"]
+__all__ = [
+    "FieldBlock",
+    "Layout",
+    "TableRow",
+    "blank_markup",
+    "segment",
+    "split_sentences",
+    "unwrap",
+]

@@ -11,6 +11,7 @@ from ..models import Block, Section, Sentence, Span, Trace
 from ..rules import CompiledRule, RuleSet, union_regex
 from .blocks import abbreviations as _abbreviations
 from .blocks import blocks_of, split_sentences
+from .fields import FieldBlock, find_fields
 from .tables import TableRow, find_tables
 
 __all__ = ["Layout", "segment"]
@@ -26,6 +27,7 @@ class Layout:
     addressees: tuple[Span, ...]
     addressee_blocks: frozenset[int]
     table_rows: tuple[TableRow, ...]
+    field_blocks: tuple[FieldBlock, ...]
     trace: tuple[Trace, ...]
 
 
@@ -125,6 +127,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
         tuple(addressees),
         frozenset(addressee_blocks),
         table_rows,
+        tuple(find_fields(text, blocks, rules, body_end, trace)),
         tuple(trace),
     )
 

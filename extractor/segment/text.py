@@ -6,7 +6,7 @@ import re
 from itertools import pairwise
 
 from ..models import Trace
-from ..rules import RuleSet, union_regex
+from ..rules import CompiledRule, RuleSet, union_regex
 
 __all__ = ["blank_markup", "unwrap"]
 
@@ -41,7 +41,8 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     longest line is short, many lines come near it and most of those stop mid-sentence) and
     the next word would not have fit on the line, which ends no sentence (a ";" goes on; a ":"
     only before small letters; a dash after a full line that ends nothing is inside a name:
-    "Trung tâm Văn hóa\n- Thể thao").
+    "Trung tâm Văn hóa\n- Thể thao"). A line holding only a section number ("1.") runs on
+    into the line under it.
     """
     if "\n" not in text:
         return text
@@ -58,12 +59,16 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     )
     markers, own_lines = rules.of("sections", "marker"), rules.of("sections", "line_start")
     screen = union_regex(markers + own_lines)
+    numbered = tuple(r for r in markers if (r.level or 0) <= 4)
     joins: list[int] = []
     pos = -1
     for cur, nxt in pairwise(lines):
         pos += len(cur) + 1  # the "\n" after `cur`
         cur, nxt = cur.rstrip(), nxt.strip()
         if not cur.strip() or not nxt or "|" in cur or "|" in nxt:
+            continue
+        if _marker_only(cur.strip(), numbered) and not screen.match(nxt):
+            joins.append(pos)  # "1.\nTrên cơ sở …": the item's text under its number
             continue
         if nxt[0] in ";,.:!?)":
             continue
@@ -92,6 +97,12 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         pieces += [text[last:at], " "]
         last = at + 1
     return "".join(pieces) + text[last:]
+
+
+def _marker_only(line: str, numbered: tuple[CompiledRule, ...]) -> bool:
+    """Is the line a section number and nothing else ("1.", "II.", "6  .")?"""
+    probe = line + " x"
+    return any((m := r.regex.match(probe)) is not None and m.end() >= len(line) for r in numbered)
 
 
 def _capitals(line: str) -> bool:
