@@ -4,6 +4,7 @@ built line by line with where each line came from, and the joining of a paragrap
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ __all__ = [
     "Extracted",
     "Line",
     "Locations",
+    "Placed",
     "Reading",
     "paragraphs",
     "runs_on",
@@ -51,41 +53,91 @@ PAGE_NUMBER = re.compile(
 )
 
 
-def paragraphs(lines: list[Line]) -> list[tuple[str, float]]:
-    """Join the lines of one paragraph: a line that ran to the right margin goes on in the
-    next one, unless that one starts a list item; a word cut by a hyphen is mended."""
-    out: list[str] = []
-    ys: list[float] = []
+def paragraphs(lines: list[tuple[str, bool, str]]) -> list[tuple[str, str]]:
+    """(text, runs on, where) per line -> (text, where) per paragraph: a line that ran to the
+    right margin goes on in the next one (across a page break too), unless that one starts a
+    list item or a table row or the line ends a sentence; a word cut by a hyphen is mended."""
+    out: list[tuple[str, str]] = []
     runs_on = False
-    for line, full, y in lines:
+    for line, full, where in lines:
         line = re.sub(r" (?=[\u0300-\u036f])", "", line)  # a mark split from its letter
         if (
             out
             and runs_on
             and " | " not in line
             and not MARKER.match(line)
-            and not re.search(r"[.:;!?]$", out[-1])
+            and not re.search(r"[.:;!?]$", out[-1][0])
         ):
-            if out[-1].endswith("-") and line[:1].islower():
-                out[-1] = out[-1][:-1] + line
+            last, first_where = out[-1]
+            if last.endswith("-") and line[:1].islower():
+                out[-1] = (last[:-1] + line, first_where)
             else:
-                out[-1] = f"{out[-1]} {line}"
+                out[-1] = (f"{last} {line}", first_where)
         else:
-            out.append(line)
-            ys.append(y)
+            out.append((line, where))
         runs_on = full
-    return list(zip(out, ys, strict=True))
-
-
-def runs_on(lines: list[tuple[str, float, float, float]], right: float) -> list[Line]:
-    """(text, end, first word width, y) per line -> (text, runs on, y): a line runs on into the
-    next when the next line's first word would not have fitted in the room left at its end."""
-    out = []
-    for i, (text, end, _, y) in enumerate(lines):
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        room = right - end
-        out.append((text, nxt is not None and room < nxt[2] * 1.3 + (right * 0.01), y))
     return out
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One laid-out line: its text, left and right ends, its first word's width, its top and
+    its height (points for a PDF's text layer, pixels for OCR)."""
+
+    text: str
+    x0: float
+    x1: float
+    first_width: float
+    top: float
+    height: float
+
+
+def runs_on(lines: list[Placed]) -> list[Line]:
+    """Lines in reading order (page numbers left out) -> (text, runs on, top): a line runs on
+    into the next when the next line's first word would not have fitted in the room left at its end, measured to the
+    right edge of its own paragraph (the widest line of its block), not the page's: a notice
+    typed ragged right, or with a narrow paragraph beside wide ones, is joined as written."""
+    out = []
+    for block in _blocks(lines):
+        edge = max(lines[k].x1 for k in block)
+        for k in block:
+            line = lines[k]
+            if k != block[-1]:
+                nxt = lines[k + 1]
+                full = edge - line.x1 < nxt.first_width * 1.3 + line.height * 0.5
+            else:  # the page's last line goes on to the next page when it is full
+                full = k == len(lines) - 1 and len(block) > 1 and edge - line.x1 < line.height
+            out.append((line.text, full, line.top))
+    return out
+
+
+def _blocks(lines: list[Placed]) -> list[list[int]]:
+    """Indexes of the lines in runs of one paragraph's lines: a new run starts after a gap
+    wider than the usual line pitch, at a list marker, or at a line indented past the one
+    before when that one is not its run's first (a first-line indent, not a hanging one)."""
+    pitches = sorted(
+        b.top - a.top
+        for a, b in itertools.pairwise(lines)
+        if 0 < b.top - a.top < 3 * max(a.height, 1.0)
+    )
+    pitch = pitches[len(pitches) // 2] if pitches else 0.0
+    blocks: list[list[int]] = []
+    for i, line in enumerate(lines):
+        if blocks:
+            block = blocks[-1]
+            prev = lines[block[-1]]
+            gap = line.top - prev.top
+            new = (
+                gap <= 0
+                or gap > max(pitch * 1.25, prev.height * 1.2)
+                or bool(MARKER.match(line.text))
+                or (line.x0 > prev.x0 + prev.height and len(block) > 1)
+            )
+            if not new:
+                block.append(i)
+                continue
+        blocks.append([i])
+    return blocks
 
 
 @dataclass(frozen=True)

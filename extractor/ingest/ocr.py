@@ -1,19 +1,32 @@
-"""OCR: page images -> lines with Tesseract (Vietnamese model)."""
+"""OCR: page images -> lines, by Tesseract (Vietnamese model), once per image.
+
+Tesseract's word boxes (TSV) are cached per image in the user's cache folder
+(`$XDG_CACHE_HOME/extractor/ocr`, else `~/.cache/extractor/ocr`), keyed by the sha256 of the
+image bytes, Tesseract's version, the language and the settings: re-reading a folder of scans
+after a rules change costs the page rendering, not the OCR. The cache keeps under
+`EXTRACTOR_OCR_CACHE_MB` (default 200) by dropping the least recently used entries;
+`EXTRACTOR_OCR_CACHE=off` (the CLI's `--no-cache`) neither reads nor writes it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
-import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
-from .lines import Extracted, Line, Reading, paragraphs, runs_on
+from .lines import PAGE_NUMBER, Extracted, Line, Placed, Reading, paragraphs, runs_on
 
-__all__ = ["IMAGE_SUFFIXES", "ocr_pdf_page", "read_image"]
+__all__ = ["IMAGE_SUFFIXES", "LANGUAGE", "cache_dir", "ocr_image", "read_image"]
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+LANGUAGE = "vie"
+SETTINGS = ("--psm", "4")  # one column of text of various sizes: a notice's page
+TIMEOUT = 300  # seconds for one page
+CACHE_MB = 200
 
 
 def _tesseract() -> str:
@@ -27,91 +40,122 @@ def _tesseract() -> str:
     return exe
 
 
-def _ocr_image(image: Path, path: Path | str | None) -> list[Line]:
+@lru_cache(maxsize=4)
+def _version(exe: str) -> str:
+    done = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    return (done.stdout or done.stderr).strip().split("\n", 1)[0]
+
+
+def cache_dir() -> Path | None:
+    """The OCR cache folder, or None when the cache is off."""
+    setting = os.environ.get("EXTRACTOR_OCR_CACHE", "")
+    if setting.lower() in ("0", "off", "no", "false"):
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "extractor" / "ocr"
+
+
+def ocr_image(image: bytes, path: Path | str | None) -> list[Line]:
+    """The lines of one page image (any format Tesseract reads), through the cache."""
     exe = _tesseract()
+    key = hashlib.sha256(image)
+    key.update("\0".join((_version(exe), LANGUAGE, *SETTINGS)).encode())
+    folder = cache_dir()
+    entry = folder / key.hexdigest()[:2] / f"{key.hexdigest()}.tsv" if folder else None
+    if entry is not None and entry.exists():
+        try:
+            tsv = entry.read_text(encoding="utf-8")
+            os.utime(entry)  # recently used: kept longest
+            return _tsv_lines(tsv)
+        except OSError:
+            pass
+    tsv = _run(exe, image, path)
+    if entry is not None:
+        _store(entry, tsv)
+    return _tsv_lines(tsv)
+
+
+def _run(exe: str, image: bytes, path: Path | str | None) -> str:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread a worker: far faster here
-    done = subprocess.run(
-        [exe, str(image), "stdout", "-l", "vie", "--psm", "4", "tsv"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        hint = (
-            "Install tesseract-ocr-vie."
-            if "vie" in done.stderr
-            else "Check that the image is readable."
+    try:
+        done = subprocess.run(
+            [exe, "stdin", "stdout", "-l", LANGUAGE, *SETTINGS, "tsv"],
+            input=image,
+            capture_output=True,
+            env=env,
+            timeout=TIMEOUT,
+            check=False,
         )
-        raise InputError(path, f"could not be read by OCR ({done.stderr.strip()[:200]}).", hint)
-    return _tsv_lines(done.stdout)
+    except subprocess.TimeoutExpired as exc:
+        raise InputError(path, f"took OCR over {TIMEOUT} s on one page.") from exc
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        hint = "Install tesseract-ocr-vie." if LANGUAGE in stderr else "Check the image."
+        raise InputError(path, f"could not be read by OCR ({stderr.strip()[:200]}).", hint)
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _store(entry: Path, tsv: str) -> None:
+    """Write one entry (atomically), then trim the cache to its size limit."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(tsv, encoding="utf-8")
+        tmp.replace(entry)
+        _trim(entry.parent.parent)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _trim(folder: Path) -> None:
+    limit = int(float(os.environ.get("EXTRACTOR_OCR_CACHE_MB", CACHE_MB)) * 2**20)
+    files = [(f.stat().st_mtime, f.stat().st_size, f) for f in folder.glob("*/*.tsv")]
+    total = sum(size for _, size, _ in files)
+    for _, size, f in sorted(files):
+        if total <= limit:
+            break
+        f.unlink(missing_ok=True)
+        total -= size
 
 
 def _tsv_lines(tsv: str) -> list[Line]:
-    """Lines from Tesseract's word boxes; a line that reaches the right margin runs on."""
-    lines: dict[tuple[int, ...], list[tuple[int, int, str, int]]] = {}
+    """Lines from Tesseract's word boxes, joined into paragraphs by `runs_on`."""
+    lines: dict[tuple[int, ...], list[tuple[int, int, str, int, int]]] = {}
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
         key = tuple(int(c) for c in cols[1:5])  # page, block, paragraph, line
-        left, width = int(cols[6]), int(cols[8])
-        lines.setdefault(key, []).append((left, left + width, cols[11], int(cols[7])))
-    if not lines:
-        return []
+        left, top, width, height = (int(c) for c in cols[6:10])
+        lines.setdefault(key, []).append((left, left + width, cols[11], top, height))
     ordered = [words for _, words in sorted(lines.items())]
-    right = max(w[1] for words in ordered for w in words)
     return runs_on(
-        [(" ".join(w[2] for w in ws), ws[-1][1], ws[0][1] - ws[0][0], ws[0][3]) for ws in ordered],
-        right,
+        [
+            Placed(
+                " ".join(w[2] for w in ws),
+                ws[0][0],
+                ws[-1][1],
+                ws[0][1] - ws[0][0],
+                min(w[3] for w in ws),
+                max(w[4] for w in ws),
+            )
+            for ws in ordered
+            if not PAGE_NUMBER.match(" ".join(w[2] for w in ws))
+        ]
     )
 
 
-def ocr_pdf_page(data: bytes, number: int, path: Path | str | None) -> list[Line]:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        raise InputError(
-            path,
-            "has pages without text, which need OCR, but pdftoppm is missing.",
-            "Install the Debian package poppler-utils.",
-        )
-    _tesseract()
-    with tempfile.TemporaryDirectory() as tmp:
-        pdf = Path(tmp) / "in.pdf"
-        pdf.write_bytes(data)
-        subprocess.run(
-            [
-                pdftoppm,
-                "-r",
-                "300",
-                "-gray",
-                "-png",
-                "-f",
-                str(number),
-                "-l",
-                str(number),
-                str(pdf),
-                str(Path(tmp) / "page"),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        image = next(Path(tmp).glob("page*.png"))
-        return _ocr_image(image, path)
-
-
 def read_image(data: bytes, path: Path | str | None) -> Reading:
-    suffix = Path(str(path or "x.png")).suffix or ".png"
+    """The Reading of a scanned page given as an image file."""
+    try:
+        lines = ocr_image(data, path)
+    except InputError as exc:
+        raise InputError(path, exc.message.split(": ", 1)[-1]) from exc
     out = Extracted()
-    with tempfile.TemporaryDirectory() as tmp:
-        image = Path(tmp) / f"in{suffix}"
-        image.write_bytes(data)
-        try:
-            lines = _ocr_image(image, path)
-        except InputError as exc:
-            raise InputError(path, exc.message.split(": ", 1)[-1]) from exc
-    for line, y in paragraphs(lines):
-        out.add(line, f"image (OCR), {y:.0f} px from the top")
+    for line, where in paragraphs(
+        [(t, f, f"image (OCR), {y:.0f} px from the top") for t, f, y in lines]
+    ):
+        out.add(line, where)
     return out.result()
