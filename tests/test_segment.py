@@ -152,6 +152,22 @@ WRAPPED = (
 )
 
 
+PARAGRAPHS_APART = (
+    "1. Tổ chức tuyên truyền\n\n"
+    "a) Các bộ, ngành, địa phương khẩn trương đăng ký với\n"
+    "Chính phủ (qua Bộ Xây dựng) các công trình khánh thành, khởi công dịp cuối năm,\n"
+    "trên tinh thần mỗi tổ chức phấn đấu có ít nhất 02 công trình đủ điều kiện khởi\n"
+    "công hoặc khánh thành.\n\n"
+    "b) Ủy ban nhân dân các tỉnh, thành phố: Tuyên\n"
+    "Quang, Đồng Nai, Hồ Chí Minh, Đồng Tháp quyết liệt chỉ đạo các chủ đầu tư, nhà\n"
+    "thầu đẩy nhanh tiến độ thi công để hoàn thành các dự án theo đúng cam kết với\n"
+    "Chính phủ.\n\n"
+    "2.\n"
+    "Rà soát các văn bản quy phạm pháp luật có liên quan đến Luật thuộc thẩm quyền\n"
+    "quản lý nhà nước được phân công."
+)
+
+
 @pytest.mark.parametrize(
     ("text", "lines"),
     [
@@ -180,6 +196,25 @@ WRAPPED = (
         (
             "Giao Phòng Nội vụ\ntheo dõi, đôn đốc.\nPhòng Y tế kiểm tra.\n- Báo cáo kết quả.",
             ["Giao Phòng Nội vụ theo dõi, đôn đốc.", "Phòng Y tế kiểm tra.", "- Báo cáo kết quả."],
+        ),
+        # paragraphs apart by blank lines, their first line indented (so it wraps early): the
+        # first line runs on too; a line holding only a section number joins the line under it
+        (
+            PARAGRAPHS_APART,
+            [
+                "1. Tổ chức tuyên truyền",
+                "",
+                "a) Các bộ, ngành, địa phương khẩn trương đăng ký với Chính phủ (qua Bộ Xây dựng) "
+                "các công trình khánh thành, khởi công dịp cuối năm, trên tinh thần mỗi tổ chức "
+                "phấn đấu có ít nhất 02 công trình đủ điều kiện khởi công hoặc khánh thành.",
+                "",
+                "b) Ủy ban nhân dân các tỉnh, thành phố: Tuyên Quang, Đồng Nai, Hồ Chí Minh, Đồng "
+                "Tháp quyết liệt chỉ đạo các chủ đầu tư, nhà thầu đẩy nhanh tiến độ thi công để "
+                "hoàn thành các dự án theo đúng cam kết với Chính phủ.",
+                "",
+                "2. Rà soát các văn bản quy phạm pháp luật có liên quan đến Luật thuộc thẩm "
+                "quyền quản lý nhà nước được phân công.",
+            ],
         ),
         # a short text is never taken for a wrapped one
         ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nTrần Thành Lập\n;", None),

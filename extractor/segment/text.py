@@ -41,8 +41,9 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     longest line is short, many lines come near it and most of those stop mid-sentence) and
     the next word would not have fit on the line, which ends no sentence (a ";" goes on; a ":"
     only before small letters; a dash after a full line that ends nothing is inside a name:
-    "Trung tâm Văn hóa\n- Thể thao"). A line holding only a section number ("1.") runs on
-    into the line under it.
+    "Trung tâm Văn hóa\n- Thể thao"). Where blank lines set the paragraphs apart, the first
+    line of a paragraph (indented, so it wraps early) runs on as a full one does. A line
+    holding only a section number ("1.") runs on into the line under it.
     """
     if "\n" not in text:
         return text
@@ -57,13 +58,20 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         and len(near) >= max(3, len(lengths) // 5)
         and open_ends >= max(2, len(near) // 2)
     )
+    # paragraphs set apart by blank lines, the first line of each indented (so it wraps early):
+    # there the first line of a paragraph runs on as a full line does
+    blank = sum(1 for x in lines if not x.strip())
+    paragraphs_apart = wrapped and blank >= max(3, len(lengths) // 8)
     markers, own_lines = rules.of("sections", "marker"), rules.of("sections", "line_start")
     screen = union_regex(markers + own_lines)
     numbered = tuple(r for r in markers if (r.level or 0) <= 4)
     joins: list[int] = []
     pos = -1
+    prev = ""
     for cur, nxt in pairwise(lines):
         pos += len(cur) + 1  # the "\n" after `cur`
+        opens = not prev.strip()  # `cur` opens a paragraph
+        prev = cur
         cur, nxt = cur.rstrip(), nxt.strip()
         if not cur.strip() or not nxt or "|" in cur or "|" in nxt:
             continue
@@ -73,7 +81,9 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         if nxt[0] in ";,.:!?)":
             continue
         end = LINE_END.search(cur)
-        full = wrapped and len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2
+        full = wrapped and (
+            len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2 or (paragraphs_apart and opens)
+        )
         if end is None:
             if not (full or nxt[0].islower()):
                 continue  # "(Đã ký)" under a name, a new paragraph
