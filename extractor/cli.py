@@ -10,15 +10,56 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from .batch import BatchOptions, run_batch
+from .batch import INPUT_SUFFIXES, BatchOptions, run_batch
+from .days import DAY_FORMS, parse_day
 from .render import show_table
 
 __all__ = ["main"]
+
+NOTICE_FORMATS = ", ".join(sorted(s for s in INPUT_SUFFIXES if s))
+
+
+# Argument types: a wrong argument is a usage error (exit 2) before anything is written.
+def _path(value: str) -> Path:
+    path = Path(value)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{value}: no such file or folder")
+    return path
+
+
+def _file(value: str) -> Path:
+    path = _path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a folder; give a file")
+    return path
+
+
+def _folder(value: str) -> Path:
+    path = _path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder")
+    return path
+
+
+def _day(value: str) -> date:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number of processes (0: one per core)"
+        )
+    return int(value)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -71,7 +112,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     bad = 0
     for path in args.files:
-        problems = validate_file(path)
+        problems = validate_file(path, args.json)
         for p in problems:
             print(p)
         if not problems:
@@ -81,19 +122,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from .review import apply_csv, validate_file
+    from .review import apply_csv, json_for_csv, validate_file
 
-    target = args.json or args.csv.with_name(args.csv.name.removesuffix(".tasks.csv") + ".json")
-    problems = validate_file(args.csv)
+    target = args.json or json_for_csv(args.csv)
+    problems = validate_file(args.csv, target)
     if problems:
         print("\n".join(problems))
+        print(f"{target}: not changed; correct the CSV and apply it again.")
         return 1
     try:
-        changed = apply_csv(args.csv, target)
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        done = apply_csv(args.csv, target)
+    except (OSError, ValueError) as exc:
+        print(f"error: {target}: not changed ({exc}).", file=sys.stderr)
         return 1
-    print(f"{target}: {changed} tasks corrected; marked reviewed (a later run keeps it).")
+    print(
+        f"{target}: {done.changed} tasks corrected, {done.added} added; "
+        "marked reviewed (a later run keeps it)."
+    )
+    for page in done.pages:
+        print(f"{page}: written again.")
     return 0
 
 
@@ -121,14 +168,42 @@ def cmd_sheets(args: argparse.Namespace) -> int:
         args.format,
         SheetOptions(office=args.office, place=args.place, date=args.date),
     )
+    on_sheets = sum(1 for r in rows if r.units or r.coordinators)
+    print(f"{len(written)} unit sheets, {on_sheets} tasks -> {args.output}")
+    print(_counted(args.folder, len(rows), len(rows) - on_sheets))
     unknown = sorted(u for u, names in spellings.items() if _no_alias(u, names))
-    print(f"{len(written)} units, {len(rows)} tasks -> {args.output}")
     if unknown:
+        listed = args.output / "units-without-alias.txt"
+        listed.write_text("".join(f"{u}\n" for u in unknown), encoding="utf-8")
+        shown = "; ".join(unknown[:UNITS_SHOWN])
+        if len(unknown) > UNITS_SHOWN:
+            shown += f"; and {len(unknown) - UNITS_SHOWN} more"
         print(
-            f"{len(unknown)} units have no alias in rules/units.yaml (kept as written): "
-            + "; ".join(unknown)
+            f"{len(unknown)} units have no alias in rules/units.yaml (kept as written), "
+            f"all listed in {listed}:"
         )
+        print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
     return 0
+
+
+UNITS_SHOWN = 8  # units without an alias named on the console; the file lists them all
+
+
+def _counted(folder: Path, rows: int, no_sheet: int = 0) -> str:
+    """Why the sheets and the tracker hold fewer tasks than `run` found."""
+    files = found = 0
+    for path in folder.glob("*.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and "tasks" in data and "notice" in data:
+            files += 1
+            found += len(data["tasks"])
+    why = [f"{found - rows} repeat a notice read from another file (counted once)"]
+    if no_sheet:
+        why.append(f"{no_sheet} have no unit, so no sheet (the tracker lists them)")
+    return f"Of the {found} tasks in {files} task JSON files, " + "; ".join(why) + "."
 
 
 def _no_alias(unit: str, names: set[str]) -> bool:
@@ -143,8 +218,12 @@ def cmd_tracker(args: argparse.Namespace) -> int:
     from .sheets import collect, write_tracker
 
     rows, _ = collect(args.folder, cached_rules())
+    if not rows:
+        print(f"error: {args.folder} holds no task JSON with tasks.", file=sys.stderr)
+        return 1
     paths = write_tracker(rows, args.output or args.folder / "tracker", args.format, args.as_of)
     print(f"{len(rows)} tasks as of {args.as_of} -> " + ", ".join(str(p) for p in paths))
+    print(_counted(args.folder, len(rows)))
     return 0
 
 
@@ -164,12 +243,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract assigned tasks from Vietnamese government notices.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="extract tasks from notices (.txt, .html) into JSON files")
-    run.add_argument("paths", nargs="+", type=Path, help="notice files or folders")
-    run.add_argument("-o", "--output", type=Path, required=True, help="output folder")
-    run.add_argument("--rules", type=Path, default=None, help="rule folder (default: rules/)")
+    run = sub.add_parser(
+        "run", help=f"extract tasks from notices ({NOTICE_FORMATS}) into JSON files"
+    )
     run.add_argument(
-        "-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)"
+        "paths",
+        nargs="+",
+        type=_path,
+        help=f"notice files, or folders searched for {NOTICE_FORMATS}",
+    )
+    run.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    run.add_argument(
+        "--rules", type=_folder, default=None, help="rule folder (default: the installed rules/)"
+    )
+    run.add_argument(
+        "-j", "--jobs", type=_jobs, default=0, help="worker processes (default: one per core)"
     )
     run.add_argument(
         "--cluster",
@@ -192,31 +280,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--review", action="store_true", help="also write X.review.html beside each X.json"
     )
     show = sub.add_parser("show", help="print the tasks of a task JSON file as a table")
-    show.add_argument("file", type=Path)
+    show.add_argument("file", type=_file, help="a task JSON file (written by run)")
     show.set_defaults(func=cmd_show)
 
     review = sub.add_parser("review", help="write the review page and task CSV of task JSON")
-    review.add_argument("files", nargs="+", type=Path)
+    review.add_argument("files", nargs="+", type=_file, help="task JSON files (written by run)")
     review.add_argument(
         "-o", "--output", type=Path, default=None, help="folder (default: beside each JSON)"
     )
     review.set_defaults(func=cmd_review)
 
     validate = sub.add_parser("validate", help="check a corrected task JSON or task CSV")
-    validate.add_argument("files", nargs="+", type=Path)
+    validate.add_argument(
+        "files",
+        nargs="+",
+        type=_file,
+        help="task JSON files, or task CSV files (X.tasks.csv is checked against X.json beside it)",
+    )
+    validate.add_argument(
+        "--json", type=_file, default=None, help="the task JSON the CSV files correct"
+    )
     validate.set_defaults(func=cmd_validate)
 
     apply = sub.add_parser("apply", help="write a corrected task CSV back into its JSON")
-    apply.add_argument("csv", type=Path)
+    apply.add_argument("csv", type=_file, help="the corrected task CSV (X.tasks.csv)")
     apply.add_argument(
-        "--json", type=Path, default=None, help="the task JSON (default: X.json for X.tasks.csv)"
+        "--json", type=_file, default=None, help="the task JSON (default: X.json for X.tasks.csv)"
     )
     apply.set_defaults(func=cmd_apply)
 
     fmt_help = "formats, comma-separated: html,md,csv,xlsx,docx"
     sheets = sub.add_parser("sheets", help="one assignment sheet per unit, across notices")
-    sheets.add_argument("folder", type=Path, help="folder of task JSON (the -o of run)")
-    sheets.add_argument("-o", "--output", type=Path, required=True)
+    sheets.add_argument("folder", type=_folder, help="folder of task JSON (the -o of run)")
+    sheets.add_argument("-o", "--output", type=Path, required=True, help="folder for the sheets")
     sheets.add_argument(
         "--format", type=_formats, default=["html", "md", "csv", "xlsx", "docx"], help=fmt_help
     )
@@ -224,19 +320,19 @@ def build_parser() -> argparse.ArgumentParser:
     sheets.add_argument("--place", default="", help="place for the date line")
     sheets.add_argument(
         "--date",
-        type=date.fromisoformat,
+        type=_day,
         default=None,
-        help="date of the sheets, YYYY-MM-DD (default: left blank)",
+        help=f"date of the sheets, {DAY_FORMS} (default: left blank)",
     )
     sheets.set_defaults(func=cmd_sheets)
 
     tracker = sub.add_parser("tracker", help="every task by deadline, with its status")
-    tracker.add_argument("folder", type=Path, help="folder of task JSON (the -o of run)")
+    tracker.add_argument("folder", type=_folder, help="folder of task JSON (the -o of run)")
     tracker.add_argument(
         "--as-of",
-        type=date.fromisoformat,
+        type=_day,
         required=True,
-        help="the day the statuses are computed for, YYYY-MM-DD",
+        help=f"the day the statuses are computed for, {DAY_FORMS}",
     )
     tracker.add_argument(
         "-o", "--output", type=Path, default=None, help="folder (default: FOLDER/tracker)"

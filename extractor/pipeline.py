@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from .errors import InputError
 from .extract import extract_tasks
-from .ingest import ingest_path, ingest_text
+from .ingest import SUFFIXES, ingest_path, ingest_text
 from .metadata import extract_meta
 from .models import Document, Notice, Trace
 from .rules import RuleSet, cached_rules
@@ -41,7 +42,9 @@ def extract_document(
 
 
 def extract(source: str | Path, *, rules: RuleSet | None = None) -> Notice:
-    """Extract a notice from a path (a `Path`, or a str naming an existing file) or from text."""
+    """Extract a notice from a path (a `Path`, or a str naming an existing file) or from text.
+    A one-line str ending in a notice suffix (".txt", ".pdf", ...) that names no file is an
+    InputError, not a notice."""
     if isinstance(source, Path):
         return extract_document(ingest_path(source), rules)
     if "\n" not in source and len(source) < 4096:
@@ -51,4 +54,10 @@ def extract(source: str | Path, *, rules: RuleSet | None = None) -> Notice:
                 return extract_document(ingest_path(candidate), rules)
         except OSError:
             pass
+        if candidate.suffix.lower() in SUFFIXES - {""}:
+            raise InputError(
+                source,
+                "no such file.",
+                "Give an existing file, or the notice's text.",
+            )
     return extract_document(ingest_text(source), rules)

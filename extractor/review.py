@@ -17,6 +17,7 @@ import jsonschema
 
 from .days import parse_day
 from .render import load_schema, write_json_atomic
+from .safe_cells import neutralize, restore
 
 __all__ = [
     "CSV_COLUMNS",
@@ -179,19 +180,18 @@ def export_csv(data: dict[str, Any]) -> str:
     writer.writeheader()
     for t in data.get("tasks", []):
         d = t.get("deadline") or {}
-        writer.writerow(
-            {
-                "id": t["id"],
-                "units": LIST_SEP.join(t["units"]),
-                "coordinators": LIST_SEP.join(t["coordinators"]),
-                "action": t["action"],
-                "deadline_date": d.get("date") or "",
-                "deadline_text": d.get("text") or "",
-                "recurring": d.get("recurring") or "",
-                "section": t.get("section") or "",
-                "evidence": t["evidence"]["text"],
-            }
-        )
+        row = {
+            "id": t["id"],
+            "units": LIST_SEP.join(t["units"]),
+            "coordinators": LIST_SEP.join(t["coordinators"]),
+            "action": t["action"],
+            "deadline_date": d.get("date") or "",
+            "deadline_text": d.get("text") or "",
+            "recurring": d.get("recurring") or "",
+            "section": t.get("section") or "",
+            "evidence": t["evidence"]["text"],
+        }
+        writer.writerow({k: neutralize(v) for k, v in row.items()})  # no formula (safe_cells)
     return "\ufeff" + buf.getvalue()
 
 
@@ -202,7 +202,9 @@ def json_for_csv(csv_path: Path) -> Path:
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in rows]
+    return [
+        {k: restore((v or "").strip()) for k, v in row.items() if k is not None} for row in rows
+    ]
 
 
 def _split(value: str) -> list[str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +16,14 @@ import pytest
 from extractor import extract, notice_to_dict
 from extractor.batch import BatchOptions, run_batch
 from extractor.cli import main
-from extractor.review import export_csv, render_review, validate_file
+from extractor.review import (
+    CSV_COLUMNS,
+    apply_csv,
+    export_csv,
+    needs_review,
+    render_review,
+    validate_file,
+)
 from extractor.rules import cached_rules
 from extractor.sheets import (
     SheetOptions,
@@ -36,8 +46,10 @@ HOSTILE = (
 
 @pytest.fixture(scope="module")
 def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The text and HTML samples (samples/formats/ needs OCR and LibreOffice: test_formats)."""
     out = tmp_path_factory.mktemp("out")
-    opts = BatchOptions(paths=(ROOT / "samples",), out_dir=out, quiet=True, jobs=1, review=True)
+    samples = tuple(sorted(p for p in (ROOT / "samples").iterdir() if p.is_file()))
+    opts = BatchOptions(paths=samples, out_dir=out, quiet=True, jobs=1, review=True)
     assert run_batch(opts) == 0
     assert (out / "000.review.html").exists()  # run --review writes the page beside the JSON
     return out
@@ -110,10 +122,12 @@ def test_review_command(outdir: Path, tmp_path: Path) -> None:
     assert main(["review", str(outdir / "000.json"), "-o", str(tmp_path)]) == 0
     assert (tmp_path / "000.review.html").read_text("utf-8").startswith("<!DOCTYPE html>")
     assert (tmp_path / "000.tasks.csv").read_text("utf-8-sig").startswith("id,units,")
-    assert main(["review", str(tmp_path / "missing.json")]) == 1
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    assert main(["review", str(tmp_path / "bad.json")]) == 1
 
 
-def test_bad_csv_is_reported(tmp_path: Path) -> None:
+def test_bad_csv_is_reported(outdir: Path, tmp_path: Path) -> None:
+    shutil.copy2(outdir / "000.json", tmp_path / "x.json")
     path = tmp_path / "x.tasks.csv"
     path.write_text(
         "id,units,coordinators,action,deadline_date,deadline_text,recurring,"
@@ -203,3 +217,154 @@ def test_review_page_in_a_browser(outdir: Path, tmp_path: Path) -> None:
     png = tmp_path / "review.png"
     browser(f"--screenshot={png}", page, tmp_path)
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 20_000
+
+
+# ------------------------------------------------------------------ the correction CSV
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
+
+
+@pytest.fixture
+def corrections(outdir: Path, tmp_path: Path) -> Path:
+    """A copy of the seed's task JSON and review page, and its task CSV: 000.tasks.csv."""
+    for name in ("000.json", "000.review.html"):
+        shutil.copy2(outdir / name, tmp_path / name)
+    data = json.loads((outdir / "000.json").read_text(encoding="utf-8"))
+    (tmp_path / "000.tasks.csv").write_text(export_csv(data), encoding="utf-8")
+    return tmp_path / "000.tasks.csv"
+
+
+def _first_without_deadline(rows: list[dict[str, str]]) -> int:
+    return next(i for i, r in enumerate(rows) if not r["deadline_date"] and not r["recurring"])
+
+
+def _duplicate(rows: list[dict[str, str]]) -> None:
+    rows[1]["id"] = rows[0]["id"]
+
+
+def _unknown(rows: list[dict[str, str]]) -> None:
+    rows[2]["id"] = "T99"
+
+
+def _before_notice(rows: list[dict[str, str]]) -> None:
+    rows[_first_without_deadline(rows)]["deadline_date"] = "01/08/2020"  # notice: 06/08/2020
+
+
+def _not_a_day(rows: list[dict[str, str]]) -> None:
+    rows[0]["deadline_date"] = "31/06/2025"
+
+
+def _new_without_evidence(rows: list[dict[str, str]]) -> None:
+    rows.append({**rows[0], "id": "", "evidence": "Giao Sở Tài chính bố trí kinh phí."})
+
+
+BAD_CSV = [
+    (_duplicate, "line 3 (task T1): the id is also on line 2; keep one row per task"),
+    (_unknown, "line 4 (task T99): 000.json has no task T99; leave the id empty to add a task."),
+    (_before_notice, "is before the notice date 06/08/2020; check it."),
+    (_not_a_day, "(task T1): deadline date '31/06/2025' is not a real date."),
+    (_new_without_evidence, "(new task): its evidence is not a passage of the notice;"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "problem"), BAD_CSV, ids=[f.__name__ for f, _ in BAD_CSV])
+def test_a_bad_csv_is_refused_and_changes_nothing(
+    spoil: Callable[[list[dict[str, str]]], None],
+    problem: str,
+    corrections: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = _csv_rows(corrections)
+    spoil(rows)
+    _write_rows(corrections, rows)
+    before = {p.name: p.read_bytes() for p in corrections.parent.iterdir()}
+    problems = validate_file(corrections)
+    assert len(problems) == 1 and problem in problems[0], problems
+    assert problems[0].startswith(f"{corrections}: line ")
+    assert main(["validate", str(corrections)]) == 1
+    assert main(["apply", str(corrections)]) == 1
+    assert "000.json: not changed; correct the CSV" in capsys.readouterr().out
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        apply_csv(corrections)
+    assert {p.name: p.read_bytes() for p in corrections.parent.iterdir()} == before
+
+
+def test_day_month_year_dates_are_taken(corrections: Path) -> None:
+    rows = _csv_rows(corrections)
+    i = _first_without_deadline(rows)
+    rows[i]["deadline_date"] = "15/06/2025"
+    _write_rows(corrections, rows)
+    assert validate_file(corrections) == []
+    assert apply_csv(corrections).changed == 1
+    task = json.loads((corrections.parent / "000.json").read_text("utf-8"))["tasks"][i]
+    assert task["deadline"]["date"] == "2025-06-15" and task["deadline"]["text"] == "2025-06-15"
+    assert "no_deadline" not in task["flags"] and "review.manual" in task["rules"]
+
+
+def test_a_row_without_id_adds_a_task(outdir: Path, corrections: Path) -> None:
+    data = json.loads((outdir / "000.json").read_text("utf-8"))
+    passage = data["tasks"][0]["evidence"]["text"]
+    rows = _csv_rows(corrections)
+    rows.append(
+        {
+            **dict.fromkeys(CSV_COLUMNS, ""),
+            "units": "Phòng Tài chính - Kế hoạch | Phòng Nội vụ",
+            "action": "bố trí kinh phí số hóa hồ sơ",
+            "deadline_date": "30/09/2020",
+            "evidence": passage,
+        }
+    )
+    _write_rows(corrections, rows)
+    assert validate_file(corrections) == []
+    assert main(["apply", str(corrections)]) == 0
+    fixed = json.loads((corrections.parent / "000.json").read_text("utf-8"))
+    assert len(fixed["tasks"]) == len(data["tasks"]) + 1
+    assert fixed["tasks"][:-1] == data["tasks"]  # the other tasks as they were
+    new = fixed["tasks"][-1]
+    assert new["id"] == f"T{len(data['tasks']) + 1}"
+    assert new["units"] == ["Phòng Tài chính - Kế hoạch", "Phòng Nội vụ"]
+    assert new["deadline"]["date"] == "2020-09-30" and new["rules"] == ["review.manual"]
+    ev = new["evidence"]
+    assert fixed["text"][ev["start"] : ev["end"]] == passage
+    assert new["flags"] == []
+    assert validate_file(corrections.parent / "000.json") == []  # the schema holds
+    assert validate_file(corrections) == []  # and the new CSV row, re-applied, would be new again
+
+
+def test_apply_refreshes_flags_and_the_review_page(
+    corrections: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = corrections.parent / "000.review.html"
+    rows = _csv_rows(corrections)
+    i = _first_without_deadline(rows)
+    rows[i]["deadline_date"] = "2020-12-31"
+    rows[i]["deadline_text"] = "trước ngày 31/12/2020"
+    _write_rows(corrections, rows)
+    old = json.loads((corrections.parent / "000.json").read_text("utf-8"))
+    assert "no_deadline" in old["tasks"][i]["flags"]
+    assert main(["apply", str(corrections)]) == 0
+    said = capsys.readouterr().out
+    assert "000.json: 1 tasks corrected, 0 added" in said and f"{page}: written again." in said
+    data = json.loads((corrections.parent / "000.json").read_text("utf-8"))
+    task = data["tasks"][i]
+    assert task["flags"] == needs_review(task, date.fromisoformat(data["notice"]["date"]))
+    assert "no_deadline" not in task["flags"]
+    assert page.read_text("utf-8") == render_review(data, "000.json")
+    assert "trước ngày 31/12/2020" in page.read_text("utf-8")
+
+
+def test_review_flags_are_extractions_flags(outdir: Path) -> None:
+    """`needs_review` (what `apply` and the page compute from JSON) and extraction agree."""
+    for path in sorted(outdir.glob("*.json")):
+        data = json.loads(path.read_text("utf-8"))
+        notice_date = data["notice"]["date"] and date.fromisoformat(data["notice"]["date"])
+        for t in data["tasks"]:
+            assert needs_review(t, notice_date or None) == t["flags"], (path.name, t["id"])
