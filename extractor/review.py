@@ -58,6 +58,7 @@ CSV_COLUMNS = [
     "evidence",
 ]
 LIST_SEP = " | "
+STATED = ("sentence", "field")  # units_from values that are not inherited
 PRIORITY = ("deadline", "unit", "coord", "action")  # the class a reader sees where spans overlap
 
 
@@ -82,7 +83,7 @@ def needs_review(task: dict[str, Any], notice_date: date | None) -> list[str]:
     by_person = "review.manual" in task.get("rules", ())
     if not task.get("units"):
         flags.append("no_unit")
-    elif task.get("units_from", "sentence") != "sentence" and not by_person:
+    elif task.get("units_from", "sentence") not in STATED and not by_person:
         flags.append("unit_inherited")
     if not due and not d.get("recurring"):
         flags.append("no_deadline")
