@@ -13,34 +13,45 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import multiprocessing
 import os
-import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .discover import INPUT_SUFFIXES, discover
 from .errors import ExtractorError
-from .ingest import HTML_SUFFIXES, OFFICE_SUFFIXES, ingest_bytes
-from .nlp import segmenter
-from .pipeline import extract_document
-from .render import SCHEMA_VERSION, notice_to_dict, write_json_atomic
-from .rules import RuleSet, cached_rules
+from .limits import Limits, read_limited
+from .outdir import (
+    ERRORS,
+    MANIFEST,
+    FolderBusy,
+    Manifest,
+    clean_stale_temporaries,
+    is_reviewed,
+    load_manifest,
+    locked,
+    read_json,
+    write_lines,
+)
+from .render import SCHEMA_VERSION, write_json_atomic
+from .rules import cached_rules
+from .workers import Job, Result, WorkerSetup, run_in_process, run_supervised, unreadable
 
-__all__ = ["BatchOptions", "Summary", "discover", "run_batch"]
+__all__ = ["INPUT_SUFFIXES", "BatchOptions", "Summary", "discover", "run_batch"]
 
-INPUT_SUFFIXES = HTML_SUFFIXES | OFFICE_SUFFIXES | {".txt"}
-MANIFEST = "manifest.jsonl"
-ERRORS = "errors.jsonl"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+SUPERSEDED = "superseded"  # reviewed outputs of notices since replaced by another
+# the names extractor/cluster.py imports from here
+_Job = Job
+_Result = Result
+_unreadable = unreadable
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class BatchOptions:
     rules_dir: Path | None = None
     review: bool = False  # also write X.review.html beside each X.json
     cluster: str | None = None  # a Dask scheduler's address, or local:N (extractor/cluster.py)
+    limits: Limits = field(default_factory=Limits)  # what one file may cost (limits.py)
 
 
 @dataclass
@@ -69,118 +81,6 @@ class Summary:
     seconds: float = 0.0
     interrupted: bool = False
     errors: list[dict[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Job:  # the worker reads the file again: the parent never holds more than one file
-    path: str
-    name: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class _Result:
-    path: str
-    name: str
-    sha256: str
-    ok: bool
-    tasks: int = 0
-    without_unit: int = 0
-    without_deadline: int = 0
-    error: str = ""
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """The notices under `paths`: files as given, folders searched (sorted, hidden skipped)."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.suffix.lower() in INPUT_SUFFIXES
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                )
-            )
-        else:
-            out.append(p)
-    return out
-
-
-# ------------------------------------------------------------------ worker side
-_RULES: RuleSet | None = None
-_OUT: Path | None = None
-_REVIEW = False
-
-
-def _init_worker(rules_dir: str | None, out_dir: str, review: bool) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _init_worker_in_process(rules_dir, out_dir, review)
-    segmenter()
-
-
-def _size(path: Path) -> int | None:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return None  # it is read, and fails with its reason, where it is hashed
-
-
-def _unreadable(path: str, exc: OSError) -> str:
-    return f"{path}: cannot be read ({exc.strerror})."
-
-
-def _work(job: _Job) -> _Result:
-    assert _RULES is not None and _OUT is not None, "worker not initialised"
-    try:
-        raw = Path(job.path).read_bytes()
-    except OSError as exc:
-        return _Result(job.path, job.name, job.sha256, False, error=_unreadable(job.path, exc))
-    sha = hashlib.sha256(raw).hexdigest()
-    if sha != job.sha256:  # changed since it was hashed: record what was processed
-        job = replace(job, sha256=sha)
-    try:
-        notice = extract_document(ingest_bytes(raw, job.path), _RULES)
-        data = notice_to_dict(notice)
-        write_json_atomic(_OUT / job.name, data)
-        if _REVIEW:
-            from .review import render_review
-
-            page = _OUT / f"{Path(job.name).stem}.review.html"
-            tmp = page.with_name(f".{page.name}.tmp")
-            tmp.write_text(render_review(data, job.name), encoding="utf-8")
-            tmp.replace(page)
-    except ExtractorError as exc:
-        return _Result(job.path, job.name, job.sha256, False, error=str(exc))
-    except OSError as exc:
-        return _Result(
-            job.path,
-            job.name,
-            job.sha256,
-            False,
-            error=f"{job.path}: cannot write {_OUT / job.name} ({exc.strerror}).",
-        )
-    except Exception as exc:  # a bug must cost one file, never the batch
-        return _Result(
-            job.path,
-            job.name,
-            job.sha256,
-            False,
-            error=f"{job.path}: internal error ({type(exc).__name__}: {exc}); "
-            "please report it with this file.",
-        )
-    tasks = notice.tasks
-    return _Result(
-        job.path,
-        job.name,
-        job.sha256,
-        True,
-        len(tasks),
-        sum(1 for t in tasks if not t.units),
-        sum(1 for t in tasks if t.deadline is None or t.deadline.date is None),
-    )
 
 
 # ------------------------------------------------------------------ parent side
@@ -220,150 +120,173 @@ class _Progress:
         self.stream.flush()
 
 
-def _load_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
-    entries: dict[str, dict[str, Any]] = {}
-    path = out_dir / MANIFEST
-    if not path.exists():
-        return entries
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            entry = json.loads(line)
-            entries[entry["name"]] = entry
-        except (ValueError, KeyError, TypeError):
-            continue  # a line cut by a killed run: its file is simply done again
-    return entries
-
-
-def _write_lines_atomic(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-    os.replace(tmp, path)
-
-
-def _is_reviewed(path: Path) -> bool:
-    """A person corrected this output (`"reviewed": true`): a run never overwrites it."""
-    try:
-        return bool(json.loads(path.read_text(encoding="utf-8")).get("reviewed"))
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def _clean_stale_temporaries(out_dir: Path) -> None:
-    for tmp in out_dir.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
 def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Process every notice under `opts.paths` into `opts.out_dir`; returns the exit code."""
     out = out or sys.stdout
     err = err or sys.stderr
-    started = time.monotonic()
-    summary = Summary()
-
-    def log(event: dict[str, Any]) -> None:
-        if opts.json_log:
-            out.write(json.dumps(event, ensure_ascii=False) + "\n")
-
-    def fail(path: str, message: str) -> None:
-        summary.failed += 1
-        summary.errors.append({"path": path, "error": message})
-        log({"event": "file", "path": path, "status": "failed", "error": message})
-        if not opts.json_log:
-            err.write(f"error: {message}\n")
-
     try:
         rules = cached_rules(str(opts.rules_dir) if opts.rules_dir else None)
     except ExtractorError as exc:
         err.write(f"error: {exc}\n")
         return EXIT_USAGE
-    files = discover(opts.paths)
+    files = discover(opts.paths, opts.out_dir)
     if not files:
         err.write("error: no notices (.txt, .html, .docx, .pdf, images) in the given paths.\n")
         return EXIT_USAGE
     try:
         opts.out_dir.mkdir(parents=True, exist_ok=True)
-        probe = opts.out_dir / f".write-probe-{os.getpid()}.tmp"
-        probe.write_bytes(b"")
-        probe.unlink()
+        with locked(opts.out_dir):
+            return _Run(opts, rules.digest, out, err).run(files)
+    except FolderBusy as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_FAILED
     except OSError as exc:
         err.write(
-            f"error: cannot write to the output folder {opts.out_dir} ({exc.strerror}); "
-            "choose another with -o.\n"
+            f"error: cannot write to {exc.filename or opts.out_dir} ({exc.strerror}); make it "
+            "writable or choose another output folder with -o.\n"
         )
         return EXIT_FAILED
-    _clean_stale_temporaries(opts.out_dir)
 
-    key = {"rules": rules.digest, "version": f"{__version__}/{SCHEMA_VERSION}"}
-    manifest = {} if opts.force else _load_manifest(opts.out_dir)
-    existing = set(os.listdir(opts.out_dir))  # one listing, not a look-up per file
-    by_content = {
-        e["sha256"]: e["name"]
-        for e in manifest.values()
-        if e.get("rules") == key["rules"]
-        and e.get("version") == key["version"]
-        and e["name"] in existing
-    }
-    jobs: list[_Job] = []
-    copies: list[tuple[str, str, str, str]] = []  # (path, name, sha, name of the same content)
-    names: dict[str, str] = {}
-    # A file's hash is needed here only to compare it: with what earlier runs did (skip, reuse)
-    # or with files of the same size in this run (duplicates). In a fresh output folder the
-    # other files are hashed by the worker that reads them anyway, so work starts at once
-    # instead of after a read of the whole inbox.
-    fresh = not manifest
-    sizes = {path: _size(path) for path in files} if fresh else {}
-    shared = {n for n, count in Counter(sizes.values()).items() if count > 1}
-    manifest_fh = (opts.out_dir / MANIFEST).open("a", encoding="utf-8")
-    for path in files:
-        summary.read += 1
-        name = f"{path.stem}.json"
-        if name in names:
-            fail(
-                str(path),
-                f"{path}: its output {name} would overwrite the one of "
-                f"{names[name]}; rename one of them.",
-            )
-            continue
-        names[name] = str(path)
-        size = sizes.get(path)
-        if size is not None and size not in shared and name not in existing:
-            jobs.append(_Job(str(path), name, ""))  # its worker hashes it
-            continue
+
+class _Run:
+    """One batch run, in its steps: plan (skip, reuse, or work), execute, record, finish."""
+
+    def __init__(self, opts: BatchOptions, rules_digest: str, out: TextIO, err: TextIO) -> None:
+        self.opts, self.out, self.err = opts, out, err
+        self.started = time.monotonic()
+        self.summary = Summary()
+        self.key = {"rules": rules_digest, "version": f"{__version__}/{SCHEMA_VERSION}"}
+
+    def log(self, event: dict[str, Any]) -> None:
+        if self.opts.json_log:
+            self.out.write(json.dumps(event, ensure_ascii=False) + "\n")
+
+    def fail(self, path: str, message: str) -> None:
+        self.summary.failed += 1
+        self.summary.errors.append({"path": path, "error": message})
+        self.log({"event": "file", "path": path, "status": "failed", "error": message})
+        if not self.opts.json_log:
+            self.err.write(f"error: {message}\n")
+
+    def run(self, files: list[Path]) -> int:
+        opts, summary = self.opts, self.summary
+        clean_stale_temporaries(opts.out_dir)  # under the lock: no other run's temporaries
+        manifest = {} if opts.force else load_manifest(opts.out_dir)
+        self.manifest = Manifest(opts.out_dir)
+        jobs, copies = self.plan(files, manifest)
+        self.progress = _Progress(
+            len(jobs) + len(copies), self.err, not (opts.quiet or opts.json_log)
+        )
+        workers = opts.jobs or len(os.sched_getaffinity(0))
         try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as exc:
-            fail(str(path), _unreadable(str(path), exc))
-            continue
-        entry = manifest.get(name)
-        if (
-            entry
-            and entry.get("sha256") == sha
-            and entry.get("rules") == key["rules"]
-            and entry.get("version") == key["version"]
+            for result in _execute(jobs, workers, opts):
+                self.record(result, "written")
+            for copy_path, name, sha, source_name in copies:
+                self.record(_copy(copy_path, name, sha, source_name, opts.out_dir), "reused")
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
+            self.manifest.close()
+            clean_stale_temporaries(opts.out_dir)  # what stopped workers had begun to write
+        return self.finish()
+
+    def plan(
+        self, files: list[Path], manifest: dict[str, dict[str, Any]]
+    ) -> tuple[list[_Job], list[tuple[str, str, str, str]]]:
+        """Which files to extract (jobs) and which to copy from an output of equal content."""
+        opts, key = self.opts, self.key
+        existing = set(os.listdir(opts.out_dir))  # one listing, not a look-up per file
+        current = {
+            name: e
+            for name, e in manifest.items()
+            if e.get("rules") == key["rules"]
+            and e.get("version") == key["version"]
             and name in existing
-        ):
-            summary.skipped += 1
-            log({"event": "file", "path": str(path), "status": "skipped"})
-            continue
-        if not opts.force and name in existing and _is_reviewed(opts.out_dir / name):
-            summary.skipped += 1
-            log({"event": "file", "path": str(path), "status": "kept (reviewed)"})
-            continue
-        if sha in by_content:
-            copies.append((str(path), name, sha, by_content[sha]))
-            continue
-        by_content[sha] = name
-        jobs.append(_Job(str(path), name, sha))
+        }
+        by_content = {e.get("sha256"): name for name, e in current.items()}
+        jobs: list[_Job] = []
+        copies: list[tuple[str, str, str, str]] = []  # (path, name, sha, name of same content)
+        names: dict[str, str] = {}
+        # A file's hash is needed here only to compare it: with what earlier runs did (skip,
+        # reuse) or with files of the same size in this run (duplicates). In a fresh output
+        # folder the other files are hashed by the worker that reads them anyway, so work
+        # starts at once instead of after a read of the whole inbox.
+        sizes = {path: _size(path) for path in files} if not manifest else {}
+        shared = {n for n, count in Counter(sizes.values()).items() if count > 1}
+        for path in files:
+            self.summary.read += 1
+            name = f"{path.stem}.json"
+            if name in names:
+                self.fail(
+                    str(path),
+                    f"{path}: its output {name} would overwrite the one of "
+                    f"{names[name]}; rename one of them.",
+                )
+                continue
+            names[name] = str(path)
+            size = sizes.get(path)
+            if size is not None and size not in shared and name not in existing:
+                jobs.append(_Job(str(path), name, ""))  # its worker hashes it
+                continue
+            try:
+                sha = hashlib.sha256(read_limited(path, opts.limits)).hexdigest()
+            except OSError as exc:
+                self.fail(str(path), _unreadable(str(path), exc))
+                continue
+            except ExtractorError as exc:
+                self.fail(str(path), str(exc))
+                continue
+            if name in current and current[name].get("sha256") == sha:
+                self.skip(path, "skipped")
+                continue
+            if not opts.force and name in existing and self.keep_reviewed(path, name, sha):
+                continue
+            if sha in by_content:
+                copies.append((str(path), name, sha, by_content[sha]))
+                continue
+            by_content[sha] = name
+            jobs.append(_Job(str(path), name, sha))
+        return jobs, copies
 
-    progress = _Progress(len(jobs) + len(copies), err, not (opts.quiet or opts.json_log))
+    def skip(self, path: Path, status: str) -> None:
+        self.summary.skipped += 1
+        self.log({"event": "file", "path": str(path), "status": status})
 
-    def record(result: _Result, status: str) -> None:
-        progress.step()
+    def keep_reviewed(self, path: Path, name: str, sha: str) -> bool:
+        """A person corrected this output: a run never overwrites it. Made from other content
+        (the notice was replaced), it is moved to `superseded/` and the new notice is read."""
+        reviewed, made_from = is_reviewed(self.opts.out_dir / name)
+        if not reviewed:
+            return False
+        if made_from == sha:
+            self.skip(path, "kept (reviewed)")
+            return True
+        kept = self.opts.out_dir / SUPERSEDED / f"{Path(name).stem}.{made_from[:12] or 'old'}.json"
+        kept.parent.mkdir(exist_ok=True)
+        os.replace(self.opts.out_dir / name, kept)
+        if not self.opts.json_log:
+            self.err.write(
+                f"note: {path} is not the notice whose output {name} was reviewed; "
+                f"the reviewed output is kept as {kept}.\n"
+            )
+        return False
+
+    def record(self, result: _Result, status: str) -> None:
+        self.progress.step()
         if not result.ok:
-            fail(result.path, result.error)
+            self.fail(result.path, result.error)
             return
+        entry = {"name": result.name, "sha256": result.sha256, "source": result.path, **self.key}
+        try:
+            self.manifest.add(entry)
+        except OSError as exc:
+            self.fail(
+                result.path,
+                f"{result.path}: its output is written but cannot be recorded in "
+                f"{self.manifest.path} ({exc.strerror}); the next run does it again.",
+            )
+            return
+        summary = self.summary
         if status == "written":
             summary.written += 1
         else:
@@ -371,88 +294,73 @@ def run_batch(opts: BatchOptions, *, out: TextIO | None = None, err: TextIO | No
         summary.tasks += result.tasks
         summary.without_unit += result.without_unit
         summary.without_deadline += result.without_deadline
-        manifest_fh.write(
-            json.dumps(
-                {"name": result.name, "sha256": result.sha256, "source": result.path, **key},
-                ensure_ascii=False,
+        self.log({"event": "file", "path": result.path, "status": status, "tasks": result.tasks})
+
+    def finish(self) -> int:
+        opts, summary = self.opts, self.summary
+        try:  # first the errors: they are what the reader of a failed run needs
+            write_lines(opts.out_dir / ERRORS, summary.errors)
+        except OSError as exc:
+            self.err.write(
+                f"error: cannot write {opts.out_dir / ERRORS} ({exc.strerror}); the errors "
+                "of this run are the lines above.\n"
             )
-            + "\n"
+        if not summary.interrupted:  # compact the manifest: one sorted line per output
+            current = load_manifest(opts.out_dir)
+            try:
+                write_lines(opts.out_dir / MANIFEST, (current[k] for k in sorted(current)))
+            except OSError as exc:
+                self.err.write(
+                    f"warning: cannot tidy {opts.out_dir / MANIFEST} ({exc.strerror}); "
+                    "it stays as it is, which the next run reads the same.\n"
+                )
+        summary.seconds = time.monotonic() - self.started
+        self.log(
+            {"event": "summary", **{k: v for k, v in asdict(summary).items() if k != "errors"}}
         )
-        manifest_fh.flush()
-        log({"event": "file", "path": result.path, "status": status, "tasks": result.tasks})
+        if not (opts.quiet or opts.json_log):
+            self.out.write(_summary_table(summary, opts.out_dir))
+        if summary.interrupted:
+            done = summary.written + summary.reused + summary.skipped
+            self.err.write(
+                f"Interrupted: {done} of {summary.read} files are done and saved; "
+                "run the same command again to finish.\n"
+            )
+            return EXIT_INTERRUPTED
+        return EXIT_FAILED if summary.failed else EXIT_OK
 
-    workers = opts.jobs or len(os.sched_getaffinity(0))
+
+def _size(path: Path) -> int | None:
     try:
-        for result in _execute(jobs, workers, opts):
-            record(result, "written")
-        for copy_path, name, sha, source_name in copies:
-            record(_copy(copy_path, name, sha, source_name, opts.out_dir), "reused")
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        manifest_fh.close()
-        _clean_stale_temporaries(opts.out_dir)  # what stopped workers had begun to write
-
-    if not summary.interrupted:  # compact the manifest: one sorted line per output
-        current = _load_manifest(opts.out_dir)
-        _write_lines_atomic(opts.out_dir / MANIFEST, (current[k] for k in sorted(current)))
-    _write_lines_atomic(opts.out_dir / ERRORS, summary.errors)
-    summary.seconds = time.monotonic() - started
-    log({"event": "summary", **{k: v for k, v in asdict(summary).items() if k != "errors"}})
-    if not (opts.quiet or opts.json_log):
-        out.write(_summary_table(summary, opts.out_dir))
-    if summary.interrupted:
-        done = summary.written + summary.reused + summary.skipped
-        err.write(
-            f"Interrupted: {done} of {summary.read} files are done and saved; "
-            "run the same command again to finish.\n"
-        )
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED if summary.failed else EXIT_OK
+        return path.stat().st_size
+    except OSError:
+        return None  # it is read, and fails with its reason, where it is hashed
 
 
 def _execute(jobs: list[_Job], workers: int, opts: BatchOptions) -> Iterator[_Result]:
+    """The one place that chooses how jobs run: a Dask cluster, this process (one worker and
+    no time budget), or worker processes watched by this one."""
     if opts.cluster:  # one Dask task a file; outputs are written here, by this process
         from .cluster import execute_on_cluster
 
         yield from execute_on_cluster(jobs, opts)
         return
-    rules_dir = str(opts.rules_dir) if opts.rules_dir else None
-    if workers <= 1 or len(jobs) <= 1:
-        _init_worker_in_process(rules_dir, str(opts.out_dir), opts.review)
-        for job in jobs:
-            yield _work(job)
-        return
-    segmenter()  # load the segmenter once here: forked workers inherit it
-    gc.freeze()  # and keep the collector from touching (so copying) the inherited pages
-    ctx = multiprocessing.get_context("fork")
-    pool = ctx.Pool(
-        min(workers, len(jobs)), _init_worker, (rules_dir, str(opts.out_dir), opts.review)
+    setup = WorkerSetup(
+        str(opts.rules_dir) if opts.rules_dir else None, str(opts.out_dir), opts.review, opts.limits
     )
-    try:
-        yield from pool.imap_unordered(_work, jobs, chunksize=16)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-
-
-def _init_worker_in_process(rules_dir: str | None, out_dir: str, review: bool) -> None:
-    global _RULES, _OUT, _REVIEW
-    _RULES = cached_rules(rules_dir)
-    _OUT = Path(out_dir)
-    _REVIEW = review
+    if workers <= 1 and not opts.limits.seconds:
+        yield from run_in_process(jobs, setup)
+    else:
+        yield from run_supervised(jobs, workers, setup)
 
 
 def _copy(path: str, name: str, sha: str, source_name: str, out_dir: Path) -> _Result:
     """Reuse the output of identical content under this file's own name and path."""
+    data = read_json(out_dir / source_name)
     try:
-        data = json.loads((out_dir / source_name).read_text(encoding="utf-8"))
         data["source"]["path"] = path
         write_json_atomic(out_dir / name, data)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, TypeError, KeyError) as exc:
         return _Result(path, name, sha, False, error=f"{path}: cannot reuse {source_name} ({exc}).")
     tasks = data.get("tasks", [])
     return _Result(

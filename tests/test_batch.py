@@ -55,6 +55,7 @@ def run(paths: list[Path], out: Path, **kw: object) -> dict[str, object]:
     opts = BatchOptions(paths=tuple(paths), out_dir=out, json_log=True, **kw)  # type: ignore[arg-type]
     code = run_batch(opts, out=buf, err=err)
     events = [json.loads(line) for line in buf.getvalue().splitlines()]
+    assert events, err.getvalue()
     summary = events[-1]
     assert summary["event"] == "summary"
     summary["code"] = code
@@ -172,10 +173,11 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
 
 
 def test_worker_reports_a_file_gone_after_it_was_hashed(tmp_path: Path) -> None:
-    from extractor import batch
+    from extractor import workers
+    from extractor.limits import Limits
 
-    batch._init_worker_in_process(None, str(tmp_path), False)
-    result = batch._work(batch._Job(str(tmp_path / "gone.txt"), "gone.json", "0" * 64))
+    workers.init_in_process(workers.WorkerSetup(None, str(tmp_path), False, Limits()))
+    result = workers.work(workers.Job(str(tmp_path / "gone.txt"), "gone.json", "0" * 64))
     assert not result.ok
     assert result.error.endswith("gone.txt: cannot be read (No such file or directory).")
     assert not (tmp_path / "gone.json").exists()
