@@ -193,3 +193,44 @@ def test_html_table_spans_keep_columns() -> None:
 def test_html_cell_texts_split_at_tags_and_comments() -> None:
     html = "<table><tr><td>Hà<b>Nội</b></td><td>A<!-- x -->B</td><td>C&nbsp;D</td></tr></table>"
     assert html_to_text(html).splitlines() == ["Hà Nội | A B | C D"]
+
+
+def test_html_portal_page_keeps_the_article() -> None:
+    """An ASP.NET/SharePoint page wraps everything in one <form>: the article inside is kept;
+    lines that are only links (menus, "related news", pagers) and the Wayback toolbar go; a
+    link inside a sentence, or an anchor without href, stays."""
+    html = """<html><body><div id="wm-ipp-base"><div>About this capture</div></div>
+    <form id="aspnetForm" method="post"><ul class="topmenu"><li><a href="/">TỔNG QUAN</a></li>
+    <li><a href="/gt">Giới thiệu chung</a></li></ul>
+    <div class="article"><h1>Chỉ thị về kế hoạch năm 2020</h1>
+    <p>Sở Kế hoạch và Đầu tư chủ trì, <a href="/ct">Chỉ thị số 16</a> nêu rõ.</p>
+    <p><a name="d1"></a>Điều 1. Giao Sở Tài chính bố trí kinh phí.</p>
+    <p>Xem chi tiết <a href="/f.pdf">tại đây</a></p></div>
+    <div class="tinlienquan"><a href="/n/1">Hội nghị giao ban tháng 6/2019</a><br>
+    <a href="/n/2">Phòng, chống dịch tả lợn</a> (08/08/2019)</div>
+    <input type="text" name="q"></form></body></html>"""
+    assert html_to_text(html).splitlines() == [
+        "Chỉ thị về kế hoạch năm 2020",
+        "Sở Kế hoạch và Đầu tư chủ trì, Chỉ thị số 16 nêu rõ.",
+        "Điều 1. Giao Sở Tài chính bố trí kinh phí.",
+        "Xem chi tiết tại đây",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "first_sentence"),
+    [
+        ("411.html", "Thực hiện Chỉ thị số 16/CT-TTg ngày 25 tháng 6 năm 2019"),
+        ("416.html", "Phát biểu kết luận Hội nghị, Phó Bí thư Thường trực Huyện ủy"),
+        ("418.html", "Thủ tướng Chính phủ yêu cầu các Bộ, cơ quan thành viên"),
+    ],
+)
+def test_portal_pages_of_the_dev_set_give_their_article(name: str, first_sentence: str) -> None:
+    from .conftest import SHARED_EVAL
+
+    path = SHARED_EVAL / "dev" / "corpus" / name
+    if not path.exists():
+        pytest.skip("../shared/eval is absent")
+    text = ingest_path(path).text
+    assert first_sentence in text
+    assert "About this capture" not in text  # the Wayback toolbar

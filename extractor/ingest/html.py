@@ -18,7 +18,6 @@ DROP_TAGS = frozenset(
         "nav",
         "footer",
         "aside",
-        "form",
         "iframe",
         "button",
         "select",
@@ -35,7 +34,7 @@ DROP_TAGS = frozenset(
 CHROME = re.compile(
     r"(?:^|[\s_-])(?:breadcrumbs?|nav|navbar|menu|sidebar|share|social|sharing|comments?|"
     r"related|relate|tin-?khac|other-?news|footer|header-?top|pager|pagination|tags?|banner|"
-    r"advert|ads|login|search|toolbar|print-?bar|rating)(?:$|[\s_-])",
+    r"advert|ads|login|search|toolbar|print-?bar|rating|wm-ipp)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 BLOCK_TAGS = frozenset(
@@ -95,8 +94,23 @@ def html_to_text(html: str) -> str:
     parser = etree.HTMLParser(target=target)
     parser.feed(html)
     text: str = parser.close()
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    lines = (" ".join(_unlinked(line).split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+LINK, END_LINK = "\ue000", "\ue001"  # private-use marks around the text of a link
+LINKED = re.compile(f"{LINK}[^{END_LINK}]*(?:{END_LINK}|$)")
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def _unlinked(line: str) -> str:
+    """The line without its link marks; empty when all its words are links: a menu entry, a
+    "related news" title, a pager (the article's own text is never only links)."""
+    if LINK not in line:
+        return line
+    if not LETTER.search(LINKED.sub("", line)):
+        return ""
+    return line.replace(LINK, "").replace(END_LINK, "")
 
 
 LONG_CELL = 1500  # characters: a cell holding more is a page of text, so its table is layout
@@ -141,6 +155,7 @@ class _PageText:
         self.skipped_at = 0  # depth of the dropped element being skipped, 0 when none
         self.tables: list[_Table] = []
         self.joined = False  # no tag since the last text: the next text continues it
+        self.links: list[int] = []  # depths of the open <a href> elements
 
     def _emit(self, s: str, *, string: bool = False) -> None:
         if not self.tables:
@@ -170,6 +185,9 @@ class _PageText:
             self._emit("\n", string=True)
             self.joined = False
             return
+        if tag == "a" and attrib.get("href"):
+            self.links.append(self.depth)
+            self._emit(LINK, string=True)
         if tag == "table":
             if self.tables:
                 self.tables[-1].nested = True
@@ -198,6 +216,9 @@ class _PageText:
             return
         if tag == "br":
             return
+        if self.links and self.links[-1] == depth:
+            self.links.pop()
+            self._emit(END_LINK, string=True)
         if tag in BLOCK_TAGS:
             self._emit("\n")
         if not self.tables:

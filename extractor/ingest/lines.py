@@ -94,9 +94,10 @@ class Placed:
 
 def runs_on(lines: list[Placed]) -> list[Line]:
     """Lines in reading order (page numbers left out) -> (text, runs on, top): a line runs on
-    into the next when the next line's first word would not have fitted in the room left at its end, measured to the
-    right edge of its own paragraph (the widest line of its block), not the page's: a notice
-    typed ragged right, or with a narrow paragraph beside wide ones, is joined as written."""
+    into the next when the next line's first word would not have fitted in the room left at
+    its end, measured to the right edge of its own paragraph (the widest line of its block),
+    not the page's: a notice typed ragged right, or a narrow paragraph beside wide ones, is
+    joined as written."""
     out = []
     for block in _blocks(lines):
         edge = max(lines[k].x1 for k in block)
