@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
+from . import limits
 from .batch import INPUT_SUFFIXES, BatchOptions, run_batch
 from .days import DAY_FORMS, parse_day
 from .render import show_table
@@ -73,6 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         rules_dir=args.rules,
         review=args.review,
         cluster=args.cluster,
+        limits=limits.from_arguments(args),
     )
     if args.cluster is None:
         return run_batch(opts)
@@ -279,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--review", action="store_true", help="also write X.review.html beside each X.json"
     )
+    limits.add_arguments(run)
     show = sub.add_parser("show", help="print the tasks of a task JSON file as a table")
     show.add_argument("file", type=_file, help="a task JSON file (written by run)")
     show.set_defaults(func=cmd_show)

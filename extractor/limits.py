@@ -10,14 +10,15 @@ budget is enforced by the batch's parent process, which replaces a worker over i
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
@@ -26,11 +27,13 @@ __all__ = [
     "LimitError",
     "Limits",
     "active",
+    "add_arguments",
     "applied",
     "check_ocr_pages",
     "check_pdf_pages",
     "check_tasks",
     "check_unpacked",
+    "from_arguments",
     "read_limited",
 ]
 
@@ -47,14 +50,14 @@ class Limits:
     seconds: float = 300.0  # wall-clock per file; 0: no budget (and no worker processes needed)
 
 
-# (what is limited, the CLI option that sets it), by field
+# (what is limited, the CLI option that sets it, its help), by field
 _OPTIONS = {
-    "file_bytes": ("bytes", "--max-file-mb"),
-    "unpacked_bytes": ("bytes unpacked", "--max-unpacked-mb"),
-    "pdf_pages": ("pages", "--max-pages"),
-    "ocr_pages": ("pages to OCR", "--max-ocr-pages"),
-    "tasks": ("tasks", "--max-tasks"),
-    "seconds": ("seconds", "--max-seconds"),
+    "file_bytes": ("bytes", "--max-file-mb", "size of a file, in MB"),
+    "unpacked_bytes": ("bytes unpacked", "--max-unpacked-mb", "a .docx unpacked, in MB"),
+    "pdf_pages": ("pages", "--max-pages", "pages of a PDF"),
+    "ocr_pages": ("pages to OCR", "--max-ocr-pages", "pages without text read by OCR"),
+    "tasks": ("tasks", "--max-tasks", "tasks in one notice"),
+    "seconds": ("seconds", "--max-seconds", "wall-clock seconds for one file (0: no limit)"),
 }
 
 
@@ -64,7 +67,7 @@ class LimitError(InputError):
     code = "E110"
 
     def __init__(self, path: Path | str | None, field: str, found: str, limit: float) -> None:
-        what, option = _OPTIONS[field]
+        what, option, _ = _OPTIONS[field]
         shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{limit:g} {what}"
         super().__init__(
             path,
@@ -155,3 +158,44 @@ def check_tasks(tasks: int, path: Path | str | None, limits: Limits | None = Non
     limits = limits or active()
     if tasks > limits.tasks:
         raise LimitError(path, "tasks", f"gives {tasks} tasks", limits.tasks)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that set the limits (their names are the ones the errors give)."""
+    group = parser.add_argument_group("limits per file (a file past one fails alone)")
+    defaults = Limits()
+    for name, (_, option, help_) in _OPTIONS.items():
+        default = getattr(defaults, name)
+        shown = f"{default / MB:g}" if name.endswith("bytes") else f"{default:g}"
+        group.add_argument(
+            option,
+            dest=f"limit_{name}",
+            type=_positive(name),
+            default=None,
+            metavar="N",
+            help=f"{help_} (default: {shown})",
+        )
+
+
+def from_arguments(args: argparse.Namespace) -> Limits:
+    given = {
+        name: getattr(args, f"limit_{name}")
+        for name in _OPTIONS
+        if getattr(args, f"limit_{name}", None) is not None
+    }
+    return replace(Limits(), **given)
+
+
+def _positive(name: str) -> Callable[[str], float | int]:
+    def parse(text: str) -> float | int:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if value < 0 or (value == 0 and name not in ("seconds", "ocr_pages")):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+        if name.endswith("bytes"):
+            return int(value * MB)
+        return value if name == "seconds" else int(value)
+
+    return parse
