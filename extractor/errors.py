@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ExtractorError", "InputError", "RuleError"]
+__all__ = ["ExtractorError", "InputError", "MissingTool", "RuleError"]
 
 
 class ExtractorError(Exception):
@@ -35,6 +35,24 @@ class InputError(ExtractorError):
             message += f" {hint}"
         super().__init__(message)
         self.path = str(path) if path else None
+
+
+class MissingTool(InputError):
+    """A notice that needs a program this machine lacks (Tesseract for scans, LibreOffice for
+    .doc): not a bad file; `run --skip-missing-tools` leaves such files out and lists them."""
+
+    code = "E110"
+
+    def __init__(
+        self, path: Path | str | None, problem: str, packages: tuple[str, ...], also: str = ""
+    ) -> None:
+        plural = "s" if len(packages) > 1 else ""
+        hint = (
+            f"Install the Debian package{plural} {' and '.join(packages)}"
+            f" (sudo apt-get install -y {' '.join(packages)})"
+        )
+        super().__init__(path, problem, f"{hint}{', ' + also if also else ''}.")
+        self.packages = packages
 
 
 class RuleError(ExtractorError):

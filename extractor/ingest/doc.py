@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, MissingTool
 from .docx import read_docx
 from .lines import Reading
 from .text import decode
@@ -43,10 +43,11 @@ def read_doc(data: bytes, path: Path | str | None) -> Reading:
         return Reading(text, encoding=encoding)
     exe = soffice()
     if exe is None:
-        raise InputError(
+        raise MissingTool(
             path,
             "is a Word 97-2003 file, which needs LibreOffice to be read (converter missing).",
-            f"Install the Debian package {DEBIAN_PACKAGE}, or save the file as .docx.",
+            (DEBIAN_PACKAGE,),
+            "or save the file as .docx",
         )
     reading = read_docx(_convert(exe, data, path), path)
     return Reading(reading.text, reading.locations, encoding="doc")

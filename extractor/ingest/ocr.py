@@ -17,7 +17,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, MissingTool
 from .lines import PAGE_NUMBER, Extracted, Line, Placed, Reading, paragraphs, runs_on
 
 __all__ = ["IMAGE_SUFFIXES", "LANGUAGE", "cache_dir", "ocr_image", "read_image"]
@@ -29,13 +29,13 @@ TIMEOUT = 300  # seconds for one page
 CACHE_MB = 200
 
 
-def _tesseract() -> str:
+def _tesseract(path: Path | str | None) -> str:
     exe = shutil.which("tesseract")
     if exe is None:
-        raise InputError(
-            None,
+        raise MissingTool(
+            path,
             "needs OCR, but Tesseract is not installed.",
-            "Install the Debian packages tesseract-ocr and tesseract-ocr-vie.",
+            ("tesseract-ocr", "tesseract-ocr-vie"),
         )
     return exe
 
@@ -59,7 +59,7 @@ def cache_dir() -> Path | None:
 
 def ocr_image(image: bytes, path: Path | str | None) -> list[Line]:
     """The lines of one page image (any format Tesseract reads), through the cache."""
-    exe = _tesseract()
+    exe = _tesseract(path)
     key = hashlib.sha256(image)
     key.update("\0".join((_version(exe), LANGUAGE, *SETTINGS)).encode())
     folder = cache_dir()
@@ -151,6 +151,8 @@ def read_image(data: bytes, path: Path | str | None) -> Reading:
     """The Reading of a scanned page given as an image file."""
     try:
         lines = ocr_image(data, path)
+    except MissingTool:
+        raise
     except InputError as exc:
         raise InputError(path, exc.message.split(": ", 1)[-1]) from exc
     out = Extracted()
