@@ -54,8 +54,15 @@ def table_docx(header: list[str], rows: list[list[str]], before: str) -> bytes:
     return buf.getvalue()
 
 
-def to_pdf(text: str, table: tuple[list[str], list[list[str]]] | None = None) -> bytes:
-    """A4 pages, DejaVu Sans 11 pt, lines wrapped, page numbers in the footer."""
+RAGGED = (0, 120, 40, 200, 80)  # points cut from the right of each paragraph in turn
+
+
+def to_pdf(
+    text: str, table: tuple[list[str], list[list[str]]] | None = None, *, ragged: bool = False
+) -> bytes:
+    """A4 pages, DejaVu Sans 11 pt, lines wrapped, page numbers in the footer. `ragged`: each
+    paragraph is wrapped at its own width (RAGGED), so most lines end well short of the page's
+    widest line, as in a notice typed ragged right or with indented blocks."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -65,9 +72,11 @@ def to_pdf(text: str, table: tuple[list[str], list[list[str]]] | None = None) ->
     pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
     style = ParagraphStyle("body", fontName="DejaVu", fontSize=11, leading=15, spaceAfter=6)
     story: list[object] = []
-    for line in text.splitlines():
-        if line.strip():
-            story.append(Paragraph(line.strip().replace("&", "&amp;").replace("<", "&lt;"), style))
+    for n, line in enumerate(line for line in text.splitlines() if line.strip()):
+        para = style
+        if ragged:
+            para = ParagraphStyle(f"r{n}", parent=style, rightIndent=RAGGED[n % len(RAGGED)])
+        story.append(Paragraph(line.strip().replace("&", "&amp;").replace("<", "&lt;"), para))
     if table:
         cell = ParagraphStyle("cell", fontName="DejaVu", fontSize=9, leading=11)
         data = [[Paragraph(c, cell) for c in row] for row in [table[0], *table[1]]]

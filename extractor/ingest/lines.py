@@ -121,7 +121,7 @@ def _blocks(lines: list[Placed]) -> list[list[int]]:
         for a, b in itertools.pairwise(lines)
         if 0 < b.top - a.top < 3 * max(a.height, 1.0)
     )
-    pitch = pitches[len(pitches) // 2] if pitches else 0.0
+    pitch = pitches[len(pitches) // 4] if pitches else 0.0  # a line's, not a paragraph's
     blocks: list[list[int]] = []
     for i, line in enumerate(lines):
         if blocks:
