@@ -13,9 +13,9 @@ syllables; it is put to the tokenizer's model directly and answered with the tok
 joining rule (`PyviCrf.word_starts`), since building a spaCy Doc costs more than the answer.
 The rules therefore never need spaCy itself, and a run does not import it (half a second per
 start, which would be most of the serial time of a batch): `get_nlp()` gives the spaCy `vi`
-pipeline with this same model as its tokenizer, for whole-text Docs (`word_starts`, which
-round-trips the text exactly); the tests check that both agree on every syllable of the
-samples and dev set.
+pipeline with this same model as its tokenizer (`spacy_component.CrfVietnameseTokenizer`) and
+the extractor as its component, for whole-text Docs (`word_starts`, which round-trips the
+text exactly); the tests check that both agree on every syllable of the samples and dev set.
 """
 
 from __future__ import annotations
@@ -142,28 +142,6 @@ class PyviCrf:
         return out
 
 
-def _register() -> None:
-    from spacy.lang.vi import VietnameseTokenizer
-    from spacy.util import registry
-
-    if TOKENIZER in registry.tokenizers:
-        return
-
-    class CrfVietnameseTokenizer(VietnameseTokenizer):
-        def __init__(self, vocab: Any) -> None:
-            self.vocab = vocab
-            self.use_pyvi = True
-            self.ViTokenizer = segmenter()
-
-        def __reduce__(self) -> Any:
-            return CrfVietnameseTokenizer, (self.vocab,)
-
-    def create() -> Any:
-        return lambda nlp: CrfVietnameseTokenizer(nlp.vocab)
-
-    registry.tokenizers.register(TOKENIZER, func=create)
-
-
 @lru_cache(maxsize=1)
 def segmenter() -> PyviCrf:
     """pyvi's model, loaded once per process (forked workers inherit it)."""
@@ -172,11 +150,15 @@ def segmenter() -> PyviCrf:
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Any:
-    """spaCy's `vi` pipeline whose tokenizer runs `segmenter()` (imports spaCy)."""
+    """spaCy's `vi` pipeline whose tokenizer runs `segmenter()`, with the extractor's
+    `notice_tasks` component (`extractor.spacy_component`) added; imports spaCy."""
     import spacy
 
-    _register()
-    return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+    from .spacy_component import FACTORY  # registers the tokenizer and the component
+
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+    nlp.add_pipe(FACTORY)
+    return nlp
 
 
 def word_starts(text: str, start: int, end: int) -> list[int]:
