@@ -8,6 +8,7 @@ export are errors naming the row, and then nothing at all is changed."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 from typing import Any
 
@@ -104,7 +105,12 @@ def _names(value: Any) -> list[str]:
 
 
 def _rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    ws = openpyxl.load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+    try:
+        ws = openpyxl.load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise XlsxError(
+            [f"Không đọc được tệp XLSX ({exc}); lưu lại bằng Excel rồi nhập."]
+        ) from None
     lines = list(ws.iter_rows(values_only=True))
     if not lines:
         raise XlsxError(["Tệp không có dòng tiêu đề."])
