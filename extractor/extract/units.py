@@ -82,7 +82,14 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
             break
         # the rules below look at words: skip syllables no rule word starts at, and the
         # ones inside a word ("dõi" of "theo dõi", "ban" of "Ủy ban")
-        if not v.phrase_cues.match(text, w, end) or not words.is_start(w):
+        if not v.phrase_cues.match(text, w, end):
+            continue
+        if not words.is_start(w):
+            glued = _glued_to_area(v, text, last_s, w, end) if last_s is not None else None
+            if glued:
+                fired.append(glued)
+                stop, stop_at = "action", w  # "tỉnh thành lập" read as "tỉnh_thành lập"
+                break
             continue
         if v.role_at(text, w, end):
             stop, stop_at = "role", w
@@ -354,6 +361,18 @@ def _word_ends(text: str, pos: int, end: int, words: Words) -> bool:
     while nxt < end and text[nxt] == " ":
         nxt += 1
     return nxt == pos or nxt >= end or not text[nxt].islower() or words.is_start(nxt)
+
+
+def _glued_to_area(v: Vocabulary, text: str, prev: int, w: int, end: int) -> str | None:
+    """Did the segmenter glue an area word to the verb after it ("tỉnh thành lập" segmented as
+    "tỉnh_thành lập")? The area rule's id when the syllable before `w` is an area word and a
+    verb of two or more syllables starts at `w`."""
+    area = v.match(v.heads["area"], text, prev, w)
+    if area is None or area[1].end() != w - 1 or not lower_start(text, w):
+        return None
+    verb = v.match(v.actions, text, w, end)
+    glued = verb is not None and verb[0].kind == "verb" and " " in verb[1].group(0)
+    return area[0].id if glued else None
 
 
 def trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
