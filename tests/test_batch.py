@@ -200,3 +200,278 @@ def test_fresh_run_records_every_content_hash(tmp_path: Path, jobs: int) -> None
     for entry in manifest:
         data = Path(entry["source"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest(), entry["name"]
+
+
+# ------------------------------------------------------------------ workers that die or hang
+def _notices(folder: Path, names: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate(names):
+        (folder / name).write_text(
+            f"Giao Sở Y tế kiểm tra cơ sở số {i} trước ngày 15/9/2020.\n", encoding="utf-8"
+        )
+    return folder
+
+
+def _misbehave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the workers (forked, so they inherit this): 'die' is killed as by the OOM killer,
+    'hang' never ends."""
+    from extractor import workers
+
+    real = workers.extract_document
+
+    def extract(doc, rules):  # type: ignore[no-untyped-def]
+        if "die" in (doc.source.path or ""):
+            os.kill(os.getpid(), signal.SIGKILL)
+        if "hang" in (doc.source.path or ""):
+            time.sleep(120)
+        return real(doc, rules)
+
+    monkeypatch.setattr(workers, "extract_document", extract)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_dead_or_late_worker_costs_its_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from extractor.limits import Limits
+
+    _misbehave(monkeypatch)
+    names = ["a.txt", "die.txt", "b.txt", "hang.txt", "c.txt", "d.txt"]
+    inbox = _notices(tmp_path / "in", names)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    summary = run([inbox], out, jobs=jobs, limits=Limits(seconds=2))
+    assert time.monotonic() - started < 30
+    assert (summary["code"], summary["written"], summary["failed"]) == (1, 4, 2)
+    errors = {
+        e["path"]: e["error"]
+        for e in map(json.loads, (out / "errors.jsonl").read_text().splitlines())
+    }
+    assert errors == {
+        str(inbox / "die.txt"): f"{inbox / 'die.txt'}: the worker reading it stopped (killed "
+        "by SIGKILL, as the system does when memory runs out); the file was not processed. "
+        "The other files go on; if it happens again with this file, please report it.",
+        str(inbox / "hang.txt"): f"[E110] {inbox / 'hang.txt'}: was still being read after "
+        "2 s (its worker was stopped), over the limit of 2 seconds. If it really is one "
+        "notice, raise the limit with --max-seconds.",
+    }
+    assert sorted(p.name for p in out.glob("*.json")) == ["a.json", "b.json", "c.json", "d.json"]
+    assert not list(out.glob(".*"))
+
+
+# ------------------------------------------------------------------ what is never a notice
+def test_outputs_inside_the_input_folder_are_not_read(tmp_path: Path) -> None:
+    from extractor.sheets import collect, write_tracker
+
+    inbox = _notices(tmp_path / "in", ["a.txt", "b.html"])
+    (inbox / "b.html").write_text(
+        "<html><body><p>Giao Sở Y tế kiểm tra.</p></body></html>", encoding="utf-8"
+    )
+    for out in (inbox / "out", inbox):  # below the inbox, and the inbox itself
+        for _ in range(3):  # each run sees the outputs of the one before
+            summary = run([inbox], out, jobs=1, review=True)
+            assert summary["code"] == 0
+            assert sorted(Path(p).name for p in summary["files"]) == ["a.txt", "b.html"]
+        from extractor.rules import cached_rules
+
+        rows, _ = collect(out, cached_rules(None))
+        write_tracker(rows, out / "tracker", ["html"], __import__("datetime").date(2020, 9, 1))
+        assert run([inbox], out, jobs=1, review=True)["read"] == 2
+    assert sorted(p.name for p in inbox.glob("*.json")) == ["a.json", "b.json"]
+    assert (inbox / "b.review.html").exists() and not list(inbox.glob("*review.review*"))
+
+
+def test_a_link_out_of_the_inbox_is_not_followed(tmp_path: Path) -> None:
+    outside = _notices(tmp_path / "outside", ["secret.txt"])
+    inbox = _notices(tmp_path / "in", ["a.txt"])
+    (inbox / "secret.txt").symlink_to(outside / "secret.txt")
+    (inbox / "folder").symlink_to(outside, target_is_directory=True)
+    (inbox / "again.txt").symlink_to(inbox / "a.txt")  # inside: read where it points
+    summary = run([inbox], tmp_path / "out", jobs=1)
+    assert sorted(Path(p).name for p in summary["files"]) == ["a.txt", "again.txt"]
+
+
+def test_a_reviewed_output_does_not_block_a_different_notice(tmp_path: Path) -> None:
+    inbox = _notices(tmp_path / "in", ["x.txt"])
+    out = tmp_path / "out"
+    assert run([inbox], out, jobs=1)["written"] == 1
+    data = json.loads((out / "x.json").read_text(encoding="utf-8"))
+    data["reviewed"] = True
+    (out / "x.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (inbox / "x.txt").write_text(  # another notice under the same name
+        "Giao Phòng Nội vụ theo dõi việc lập hồ sơ.\n", encoding="utf-8"
+    )
+    again = run([inbox], out, jobs=1)
+    assert (again["written"], again["skipped"]) == (1, 0)
+    new = json.loads((out / "x.json").read_text(encoding="utf-8"))
+    assert new["tasks"][0]["units"] == ["Phòng Nội vụ"] and not new.get("reviewed")
+    kept = out / "superseded" / f"x.{data['source']['sha256'][:12]}.json"
+    assert json.loads(kept.read_text(encoding="utf-8")) == data
+
+    new["reviewed"] = True  # reviewed again, for the content it was made from: kept
+    (out / "x.json").write_text(json.dumps(new, ensure_ascii=False), encoding="utf-8")
+    (out / "manifest.jsonl").unlink()  # as after a change of rules: only the review keeps it
+    assert run([inbox], out, jobs=1)["files"] == {str(inbox / "x.txt"): "kept (reviewed)"}
+    assert json.loads((out / "x.json").read_text(encoding="utf-8")) == new
+
+
+# ------------------------------------------------------------------ the output folder
+def test_a_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
+    import io
+
+    inbox = _notices(tmp_path / "in", ["a.txt"])
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen(  # another run, holding the folder
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from extractor.outdir import locked\n"
+            "with locked(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
+        err = io.StringIO()
+        code = run_batch(BatchOptions(paths=(inbox,), out_dir=out), out=io.StringIO(), err=err)
+        assert code == 1
+        assert err.getvalue() == (
+            f"error: another run (process {holder.pid}) is writing into {out}; wait until it "
+            "has finished, then run again (or choose another folder with -o).\n"
+        )
+        assert not (out / "a.json").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run([inbox], out)["written"] == 1  # the lock goes with the process that held it
+    assert not (out / ".lock").exists()
+
+
+def test_runs_at_once_lose_no_manifest_line(tmp_path: Path) -> None:
+    inbox = make_corpus(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    procs = [_spawn(inbox, out) for _ in range(2)]
+    codes = sorted(p.wait(timeout=120) for p in procs)
+    assert codes in ([0, 0], [0, 1])  # the later one waits for nothing: it is refused, or
+    # starts after the first has finished and skips everything
+    manifest = (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(manifest) == len(list(inbox.iterdir()))
+
+
+def _disk_full_after(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Every write of more than `size` bytes fails as on a full disk (a smaller one fits)."""
+    import errno
+
+    real = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        if len(data) > size:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+
+
+def test_a_full_disk_gives_one_line_per_file_and_a_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    inbox = _notices(tmp_path / "in", ["a.txt", "b.txt", "c.txt"])
+    out = tmp_path / "out"
+    _disk_full_after(monkeypatch, 1000)  # the outputs do not fit; the error list does
+    summary = run([inbox], out, jobs=1)
+    assert (summary["code"], summary["failed"], summary["written"]) == (1, 3, 0)
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert [e["error"] for e in errors] == [
+        f"{inbox / n}.txt: cannot write {out / n}.json (No space left on device)." for n in "abc"
+    ]
+    assert not list(out.glob(".*"))
+
+    _disk_full_after(monkeypatch, 0)  # nothing fits: the last error list stays whole
+    err, stdout = io.StringIO(), io.StringIO()
+    code = run_batch(BatchOptions(paths=(inbox,), out_dir=out, jobs=1), out=stdout, err=err)
+    assert code == 1
+    assert err.getvalue().splitlines()[-1] == (
+        f"error: cannot write {out / 'errors.jsonl'} (No space left on device); the errors of "
+        "this run are the lines above."
+    )
+    assert err.getvalue().count("No space left on device") == 4  # 3 files, then the list
+    assert "failed" in stdout.getvalue() and "Traceback" not in err.getvalue()
+    assert [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()] == errors
+
+
+def test_a_manifest_that_cannot_be_written_is_a_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import io
+
+    inbox = _notices(tmp_path / "in", ["a.txt"])
+    out = tmp_path / "out"
+    assert run([inbox], out, jobs=1)["code"] == 0
+    real = os.open
+
+    def read_only(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith("manifest.jsonl") and flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    err = io.StringIO()
+    code = run_batch(BatchOptions(paths=(inbox,), out_dir=out, jobs=1), out=io.StringIO(), err=err)
+    assert code == 1
+    assert err.getvalue() == (
+        f"error: cannot write to {out / 'manifest.jsonl'} (Permission denied); make it "
+        "writable or choose another output folder with -o.\n"
+    )
+
+
+def test_deeply_nested_json_in_the_output_folder_is_no_traceback(tmp_path: Path) -> None:
+    inbox = _notices(tmp_path / "in", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    assert run([inbox], out, jobs=1)["code"] == 0
+    deep = "[" * 200_000 + "]" * 200_000
+    (out / "a.json").write_text(deep, encoding="utf-8")  # as an output someone edited
+    with (out / "manifest.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(deep + "\n")
+    (inbox / "a.txt").write_text("Giao Sở Tư pháp kiểm tra.\n", encoding="utf-8")
+    summary = run([inbox], out, jobs=1)
+    assert (summary["code"], summary["written"], summary["skipped"]) == (0, 1, 1)
+
+
+def test_outputs_are_synced_before_the_rename_and_readable_by_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    from extractor.limits import Limits
+
+    inbox = _notices(tmp_path / "in", ["a.txt"])
+    out = tmp_path / "out"
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        calls.append("fsync")
+        real_fsync(fd)
+
+    def replace(src: object, dst: object) -> None:
+        calls.append(f"replace {Path(str(dst)).name}")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    assert run([inbox], out, jobs=1, limits=Limits(seconds=0))["code"] == 0  # in this process
+    for name in ("a.json", "errors.jsonl", "manifest.jsonl"):
+        i = calls.index(f"replace {name}")
+        assert calls[i - 1] == "fsync", (name, calls)
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o666 & ~_umask(), name
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

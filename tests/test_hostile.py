@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -152,3 +153,164 @@ def test_catastrophic_rule_fails_at_load_with_its_id(tmp_path: Path) -> None:
         load_rules(tmp_path)
     assert time.monotonic() - started < 1.0
 
+
+# ------------------------------------------------------------------ limits per file
+def _batch(paths: list[Path], out: Path, **kw: object) -> tuple[int, list[dict[str, str]], str]:
+    """Run a batch; its exit code, the lines of errors.jsonl, and stderr."""
+    import io
+
+    from extractor.batch import BatchOptions, run_batch
+
+    err = io.StringIO()
+    code = run_batch(
+        BatchOptions(paths=tuple(paths), out_dir=out, quiet=True, **kw),  # type: ignore[arg-type]
+        out=io.StringIO(),
+        err=err,
+    )
+    lines = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+    return code, [json.loads(line) for line in lines], err.getvalue()
+
+
+GOOD = "Giao Sở Y tế kiểm tra các cơ sở trước ngày 15/9/2020.\n"
+
+
+def _blank_pdf(pages: int) -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf)
+    for _ in range(pages):
+        page.showPage()
+    page.save()
+    return buf.getvalue()
+
+
+def _zip_bomb(unpacked: int) -> bytes:
+    """A .docx whose document.xml inflates about a thousand times (the issue's was 102 KB)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:document>" + b" " * unpacked)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "limits", "message"),
+    [
+        (
+            "bomb.docx",
+            lambda: _zip_bomb(8 * 2**20),
+            {"unpacked_bytes": 2**20},
+            "bomb.docx: unpacks to 8.0 MB, over the limit of 1 MB. If it really is one notice, "
+            "raise the limit with --max-unpacked-mb.",
+        ),
+        (
+            "long.pdf",  # the issue's 3,000 blank pages, against a limit of 5
+            lambda: _blank_pdf(6),
+            {"pdf_pages": 5},
+            "long.pdf: has 6 pages, over the limit of 5 pages. If it really is one notice, "
+            "raise the limit with --max-pages.",
+        ),
+        (
+            "scan.pdf",  # pages without text: refused before Tesseract is started
+            lambda: _blank_pdf(2),
+            {"ocr_pages": 1},
+            "scan.pdf: has more than 1 pages without text, over the limit of 1 pages to OCR.",
+        ),
+        (
+            "many.txt",
+            lambda: "".join(f"{i}. Giao Sở Y tế kiểm tra cơ sở {i}.\n" for i in range(1, 9)),
+            {"tasks": 5},
+            "many.txt: gives 8 tasks, over the limit of 5 tasks. If it really is one notice, "
+            "raise the limit with --max-tasks.",
+        ),
+        (
+            "big.pdf",  # every format: bytes are checked before the file is read
+            lambda: b"%PDF-1.4\n" + b"0" * 3 * 2**20,
+            {"file_bytes": 2**20},
+            "big.pdf: has 3.0 MB, over the limit of 1 MB. If it really is one notice, "
+            "raise the limit with --max-file-mb.",
+        ),
+    ],
+    ids=["zip-bomb", "pdf-pages", "ocr-pages", "tasks", "bytes"],
+)
+def test_a_file_past_a_limit_fails_alone(
+    tmp_path: Path, name: str, content: Any, limits: dict[str, int], message: str
+) -> None:
+    from extractor.limits import Limits
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    data = content()
+    (inbox / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+    (inbox / "good.txt").write_text(GOOD, encoding="utf-8")
+    started = time.monotonic()
+    code, errors, err = _batch([inbox], tmp_path / "out", limits=Limits(**limits), jobs=1)
+    assert time.monotonic() - started < 20
+    assert code == 1
+    assert [e["path"] for e in errors] == [str(inbox / name)]
+    assert message in errors[0]["error"]
+    assert message in err
+    assert (tmp_path / "out" / "good.json").exists()
+    assert not (tmp_path / "out" / f"{Path(name).stem}.json").exists()
+
+
+def test_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """The issue's 1.5 GB file (sparse here: no disk is used) is refused by its size."""
+    from extractor.limits import LimitError, read_limited
+
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(1536 * 2**20)
+    started = time.monotonic()
+    with pytest.raises(LimitError, match=r"huge.txt: has 1536.0 MB, over the limit of 64 MB"):
+        read_limited(huge)
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_pipe_or_device_is_not_read(tmp_path: Path, kind: str) -> None:
+    """A FIFO nobody writes to, or /dev/zero, named as an argument: refused at once."""
+    import os
+
+    if kind == "fifo":
+        target = tmp_path / "pipe.txt"
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/zero")
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    for jobs in (1, 2):  # planned in a fresh folder, then hashed by the parent on a rerun
+        started = time.monotonic()
+        code, errors, _ = _batch([target, good], tmp_path / "out", jobs=jobs)
+        assert time.monotonic() - started < 20
+        assert code == 1
+        assert [e["error"] for e in errors] == [
+            f"[E100] {target}: is not a regular file (a pipe, a device or a socket), so it is "
+            "not read. Give the notice's file itself."
+        ]
+    assert (tmp_path / "out" / "good.json").exists()
+
+
+def test_limits_are_set_from_the_command_line() -> None:
+    from extractor.cli import build_parser
+    from extractor.limits import Limits, from_arguments
+
+    args = build_parser().parse_args(
+        "run tests -o y --max-file-mb 2 --max-unpacked-mb 0.5 --max-pages 7 --max-ocr-pages 0 "
+        "--max-tasks 9 --max-seconds 1.5".split()
+    )
+    assert from_arguments(args) == Limits(
+        file_bytes=2 * 2**20,
+        unpacked_bytes=2**19,
+        pdf_pages=7,
+        ocr_pages=0,
+        tasks=9,
+        seconds=1.5,
+    )
+    assert from_arguments(build_parser().parse_args(["run", "tests", "-o", "y"])) == Limits()
