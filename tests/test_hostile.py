@@ -302,8 +302,11 @@ def test_limits_are_set_from_the_command_line() -> None:
     from extractor.limits import Limits, from_arguments
 
     args = build_parser().parse_args(
-        "run tests -o y --max-file-mb 2 --max-unpacked-mb 0.5 --max-pages 7 --max-ocr-pages 0 "
-        "--max-tasks 9 --max-seconds 1.5".split()
+        [
+            *("run", "tests", "-o", "y"),
+            *("--max-file-mb", "2", "--max-unpacked-mb", "0.5", "--max-pages", "7"),
+            *("--max-ocr-pages", "0", "--max-tasks", "9", "--max-seconds", "1.5"),
+        ]
     )
     assert from_arguments(args) == Limits(
         file_bytes=2 * 2**20,
