@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .discover import INPUT_SUFFIXES, discover
-from .errors import ExtractorError
+from .errors import ExtractorError, MissingTool
 from .limits import Limits, read_limited
 from .outdir import (
     ERRORS,
@@ -66,6 +66,7 @@ class BatchOptions:
     review: bool = False  # also write X.review.html beside each X.json
     cluster: str | None = None  # a Dask scheduler's address, or local:N (extractor/cluster.py)
     limits: Limits = field(default_factory=Limits)  # what one file may cost (limits.py)
+    skip_missing_tools: bool = False  # files needing a program not installed: left out, not failed
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Summary:
     skipped: int = 0
     reused: int = 0
     failed: int = 0
+    left_out: int = 0  # needing a program not installed (skip_missing_tools)
     tasks: int = 0
     without_unit: int = 0
     without_deadline: int = 0
@@ -273,6 +275,12 @@ class _Run:
 
     def record(self, result: _Result, status: str) -> None:
         self.progress.step()
+        if not result.ok and self.opts.skip_missing_tools and MissingTool.said_in(result.error):
+            self.summary.left_out += 1
+            self.log({"event": "file", "path": result.path, "status": "left out"})
+            if not self.opts.json_log:
+                self.err.write(f"left out: {result.error}\n")
+            return
         if not result.ok:
             self.fail(result.path, result.error)
             return
@@ -382,6 +390,7 @@ def _summary_table(s: Summary, out_dir: Path) -> str:
         ("  skipped", s.skipped, "unchanged since the last run"),
         ("  reused", s.reused, "same content as another file"),
         ("  failed", s.failed, f"listed in {out_dir / ERRORS}" if s.failed else ""),
+        *([("  left out", s.left_out, "need a program not installed here")] if s.left_out else []),
         ("tasks found", s.tasks, ""),
         ("  without unit", s.without_unit, ""),
         ("  without deadline", s.without_deadline, ""),

@@ -74,6 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         rules_dir=args.rules,
         review=args.review,
         cluster=args.cluster,
+        skip_missing_tools=args.skip_missing_tools,
         limits=limits.from_arguments(args),
     )
     if args.cluster is None:
@@ -280,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     run.add_argument(
         "--review", action="store_true", help="also write X.review.html beside each X.json"
+    )
+    run.add_argument(
+        "--skip-missing-tools",
+        action="store_true",
+        help="leave out (and name) the files that need a program not installed here, such as "
+        "Tesseract for scans, instead of failing them",
     )
     limits.add_arguments(run)
     show = sub.add_parser("show", help="print the tasks of a task JSON file as a table")

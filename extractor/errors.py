@@ -54,6 +54,11 @@ class MissingTool(InputError):
         super().__init__(path, problem, f"{hint}{', ' + also if also else ''}.")
         self.packages = packages
 
+    @classmethod
+    def said_in(cls, message: str) -> bool:
+        """Whether an error message (str(exc), as it comes back from a worker) is one of these."""
+        return message.startswith(f"[{cls.code}] ")
+
 
 class RuleError(ExtractorError):
     """A rule file that is malformed: fails at load, naming the file and rule id."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,3 +95,61 @@ def test_wheel_extracts_the_seed_from_another_folder(wheel: Path, tmp_path: Path
     expected = notice_to_dict(extract(ROOT / "samples" / "000.txt"))
     assert len(produced["tasks"]) >= 10
     assert produced["tasks"] == expected["tasks"]
+
+
+# ------------------------------------------------------------------ a machine without the tools
+HIDDEN = ROOT / ".ci" / "without-tools"  # PATH without Tesseract, poppler, chromium, LibreOffice
+TESSERACT = (
+    "needs OCR, but Tesseract is not installed. Install the Debian packages tesseract-ocr and "
+    "tesseract-ocr-vie (sudo apt-get install -y tesseract-ocr tesseract-ocr-vie)."
+)
+
+
+def _without_tools(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [HIDDEN, *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+def test_run_leaves_out_only_what_needs_a_missing_tool(tmp_path: Path) -> None:
+    """`make run`'s command where Tesseract is missing: the scan is left out and named, every
+    other sample is extracted, and the run succeeds; without the option the scan fails it."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    for sample in ("000.txt", "formats/seed-word.docx", "formats/seed-scan.pdf"):
+        shutil.copy2(ROOT / "samples" / sample, inbox)
+    run = [sys.executable, "-m", "extractor.cli", "run", inbox, "-o", out, "-j", "1"]
+    failed = _without_tools(*run)
+    scan = f"[E110] {inbox / 'seed-scan.pdf'}: {TESSERACT}"
+    assert failed.returncode == 1, failed.stderr
+    assert f"error: {scan}" in failed.stderr.splitlines()
+    done = _without_tools(*run, "--skip-missing-tools")
+    assert done.returncode == 0, done.stderr
+    assert [line for line in done.stderr.splitlines() if "seed-scan" in line] == [
+        f"left out: {scan}"
+    ]
+    assert re.search(r"^  left out +1  need a program not installed here$", done.stdout, re.M)
+    assert sorted(p.name for p in out.glob("*.json")) == ["000.json", "seed-word.json"]
+
+
+def test_tests_needing_a_missing_tool_skip_saying_why() -> None:
+    """The OCR, PDF and browser tests where those programs are missing: skipped, each with the
+    package to install (the whole suite runs so in .ci/run)."""
+    done = _without_tools(
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-rs",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_formats.py",
+        "tests/test_review.py",
+        "-k",
+        "browser or scan or ocr or pdf",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    reasons = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert any("tesseract-ocr" in r for r in reasons), reasons
+    assert any("chromium" in r for r in reasons), reasons
+    assert " passed" not in done.stdout.splitlines()[-1]  # each of them needs a hidden tool

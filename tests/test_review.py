@@ -207,7 +207,9 @@ def test_tracker_and_calendar(outdir: Path, tmp_path: Path) -> None:
     assert dated == sorted(dated) and dues.index(dated[-1]) < len(dated)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (.ci/run installs it)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium: sudo apt-get install -y chromium"
+)
 def test_review_page_in_a_browser(outdir: Path, tmp_path: Path) -> None:
     page = outdir / "000.review.html"
     page.write_text(render_review(json.loads((outdir / "000.json").read_text("utf-8"))), "utf-8")
