@@ -20,6 +20,7 @@ import hashlib
 import logging
 import os
 import re
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,12 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .batch import BatchOptions, _Job, _Result, _unreadable
+from .batch import BatchOptions
 from .errors import ExtractorError
 from .ingest import ingest_bytes
+from .limits import Limits, applied, check_tasks, read_limited
 from .pipeline import extract_document
 from .render import SCHEMA_VERSION, dumps, notice_to_dict
 from .rules import RuleSet, cached_rules
+from .workers import Job, Result, unreadable
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -55,7 +58,7 @@ class ClusterError(ExtractorError):
 
 def cluster_problem(spec: str) -> str | None:
     """What is wrong with `--cluster SPEC`, checked before any work starts; None if nothing."""
-    if not (LOCAL.fullmatch(spec) or ADDRESS.fullmatch(spec)):
+    if not (LOCAL.fullmatch(spec) if spec.startswith("local:") else ADDRESS.fullmatch(spec)):
         return (
             f"--cluster takes the address of a Dask scheduler (tcp://HOST:8786) or local:N "
             f"(N workers on this machine), not {spec!r}."
@@ -70,7 +73,7 @@ def cluster_problem(spec: str) -> str | None:
 # ------------------------------------------------------------------ worker side
 @dataclass(frozen=True)
 class _Output:
-    result: _Result
+    result: Result
     json: str = ""
     page: str = ""  # the review page, when asked for
     stamp: str = ""  # the version and rules the worker ran
@@ -81,28 +84,33 @@ def _stamp(rules: RuleSet) -> str:
     return f"{__version__}/{SCHEMA_VERSION}/{rules.digest}"
 
 
-def _read(path: str) -> bytes:
-    return Path(path).read_bytes()
+def _read(path: str, limits: Limits) -> bytes:
+    return read_limited(path, limits)
 
 
-def _extract(job: _Job, source: str | bytes, rules_dir: str | None, review: bool) -> _Output:
-    """One file on a Dask worker: `source` is its absolute path there, or its bytes."""
+def _extract(
+    job: Job, source: str | bytes, rules_dir: str | None, review: bool, limits: Limits
+) -> _Output:
+    """One file on a Dask worker: `source` is its absolute path there, or its bytes. The
+    limits of `--max-*` hold here as in `--jobs`, but for the wall-clock budget."""
 
     def failed(error: str, missing: bool = False) -> _Output:
-        return _Output(_Result(job.path, job.name, job.sha256, False, error=error), missing=missing)
+        return _Output(Result(job.path, job.name, job.sha256, False, error=error), missing=missing)
 
     try:
         rules = cached_rules(rules_dir)
-        raw = source if isinstance(source, bytes) else _read(source)
+        raw = source if isinstance(source, bytes) else _read(source, limits)
     except ExtractorError as exc:
         return failed(str(exc))
     except FileNotFoundError as exc:
-        return failed(_unreadable(job.path, exc), missing=True)
+        return failed(unreadable(job.path, exc), missing=True)
     except OSError as exc:
-        return failed(_unreadable(job.path, exc))
+        return failed(unreadable(job.path, exc))
     job = replace(job, sha256=hashlib.sha256(raw).hexdigest())
     try:
-        notice = extract_document(ingest_bytes(raw, job.path), rules)
+        with applied(limits):
+            notice = extract_document(ingest_bytes(raw, job.path), rules)
+        check_tasks(len(notice.tasks), job.path, limits)
         data = notice_to_dict(notice)
         page = ""
         if review:
@@ -117,7 +125,7 @@ def _extract(job: _Job, source: str | bytes, rules_dir: str | None, review: bool
             "please report it with this file."
         )
     tasks = notice.tasks
-    result = _Result(
+    result = Result(
         job.path,
         job.name,
         job.sha256,
@@ -127,6 +135,12 @@ def _extract(job: _Job, source: str | bytes, rules_dir: str | None, review: bool
         sum(1 for t in tasks if t.deadline is None or t.deadline.date is None),
     )
     return _Output(result, dumps(data), page, _stamp(rules))
+
+
+def dask_setup(worker: object) -> None:
+    """Run by each worker of `--cluster local:N` as it starts (its `preload`): the workers
+    share the terminal of the command, whose Ctrl-C stops them through the coordinator."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # ------------------------------------------------------------------ coordinator side
@@ -140,6 +154,7 @@ def _client(spec: str) -> Iterator[Client]:
             LocalCluster(
                 n_workers=int(local[1]),
                 threads_per_worker=1,  # Tesseract runs one thread a page (OMP_THREAD_LIMIT=1)
+                preload=[__name__],  # dask_setup below
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
             ) as cluster,
@@ -165,7 +180,7 @@ def _client(spec: str) -> Iterator[Client]:
         yield client
 
 
-def _outcome(future: Future, job: _Job) -> _Output:
+def _outcome(future: Future, job: Job) -> _Output:
     from distributed import KilledWorker
 
     try:
@@ -179,7 +194,7 @@ def _outcome(future: Future, job: _Job) -> _Output:
         error = f"{job.path}: the Dask cluster could not process it ({type(exc).__name__}: {exc})."
     else:
         return output
-    return _Output(_Result(job.path, job.name, job.sha256, False, error=error))
+    return _Output(Result(job.path, job.name, job.sha256, False, error=error))
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -193,7 +208,7 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _save(output: _Output, stamp: str, opts: BatchOptions) -> _Result:
+def _save(output: _Output, stamp: str, opts: BatchOptions) -> Result:
     """Write a worker's output here, in the coordinating process."""
     result = output.result
     if not result.ok:
@@ -217,7 +232,7 @@ def _save(output: _Output, stamp: str, opts: BatchOptions) -> _Result:
     return result
 
 
-def execute_on_cluster(jobs: list[_Job], opts: BatchOptions) -> Iterator[_Result]:
+def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
     """Run `jobs` on the cluster `opts.cluster`, yielding each result once its output is
     written; raises ClusterError when the cluster cannot be reached."""
     if not jobs or opts.cluster is None:
@@ -233,6 +248,7 @@ def execute_on_cluster(jobs: list[_Job], opts: BatchOptions) -> Iterator[_Result
             [os.path.abspath(job.path) for job in jobs],
             rules_dir=rules_dir,
             review=opts.review,
+            limits=opts.limits,
             pure=False,
         )
         job_of = {future.key: job for future, job in zip(futures, jobs, strict=True)}
@@ -244,13 +260,16 @@ def execute_on_cluster(jobs: list[_Job], opts: BatchOptions) -> Iterator[_Result
             future.release()
             if output.missing:  # no shared folder here: the bytes go to the worker instead
                 try:
-                    raw = _read(job.path)
-                except OSError as exc:
-                    error = _unreadable(job.path, exc)
-                    yield _Result(job.path, job.name, job.sha256, False, error=error)
+                    raw = _read(job.path, opts.limits)
+                except ExtractorError as exc:
+                    yield replace(output.result, error=str(exc))
                     continue
+                except OSError as exc:
+                    yield replace(output.result, error=unreadable(job.path, exc))
+                    continue
+                data = client.scatter(raw)
                 retry = client.submit(
-                    _extract, job, client.scatter(raw), rules_dir, opts.review, pure=False
+                    _extract, job, data, rules_dir, opts.review, opts.limits, pure=False
                 )
                 job_of[retry.key] = job
                 done.add(retry)
