@@ -25,9 +25,8 @@ install: $(STAMP)
 AS_OF  ?= $(shell date +%F)
 
 ## run: extract samples/ into output/, with review pages, sheets per unit and the tracker
-# (samples needing a program not installed, such as Tesseract for the scan, are left out, named)
 run: $(STAMP) debian
-	$(BIN)/extractor run samples -o output --review --skip-missing-tools
+	$(BIN)/extractor run samples -o output --review
 	$(BIN)/extractor sheets output -o output/sheets
 	$(BIN)/extractor tracker output --as-of $(AS_OF) -o output/tracker
 
@@ -50,9 +49,10 @@ eval: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden
 
-## screenshots: README pictures of a review page and a sheet (needs Debian's chromium)
+## screenshots: README pictures: review page, sheet, displaCy's task view (needs Debian's chromium)
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser
+	$(BIN)/python -m tests.test_spacy
 
 ## bench: throughput benchmark (2,000 notices; not part of the tests)
 # Bytecode is compiled first, as a regular install has it (an editable install under

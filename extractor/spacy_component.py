@@ -32,6 +32,7 @@ This module imports spaCy; the extraction path (`extractor run`, `extract`) neve
 """
 
 import dataclasses
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -105,11 +106,12 @@ class NoticeTasks:
 
     def __call__(self, doc: Doc) -> Doc:
         notice: Notice | None = doc._.notice
-        if notice is None and doc.text.strip():
-            notice = self.extract(ingest_text(doc.text))
+        text = doc.text  # spaCy joins the tokens at every call
+        if notice is None and text.strip():
+            notice = self.extract(ingest_text(text))
             doc._.notice = notice
-        values = [] if notice is None else list(_values(notice, doc))
-        _split_tokens(doc, {x for _, _, a, b, _ in values for x in (a, b)})
+        values = [] if notice is None else list(_values(notice, text))
+        _split_tokens(doc, sorted({x for _, _, a, b, _ in values for x in (a, b)}))
         groups: dict[str, list[Span]] = {key: [] for key in [*KINDS, TASKS_KEY]}
         for key, task_id, a, b, rule in values:
             groups[key].append(_span(doc, a, b, task_id, span_id=rule))
@@ -165,10 +167,10 @@ def displacy_options(doc: Doc) -> dict[str, Any]:
     }
 
 
-def _values(notice: Notice, doc: Doc) -> Iterator[tuple[str, str, int, int, str]]:
+def _values(notice: Notice, text: str) -> Iterator[tuple[str, str, int, int, str]]:
     """(span key, task id, start, end, rule) of every value of every task, the offsets on the
     Doc's text and trimmed of whitespace (no token starts or ends in it)."""
-    to_doc, text = _to_doc(notice.document, doc), doc.text
+    to_doc = _to_doc(notice.document, text)
     for task in notice.tasks:
         for key, start, end, rule in _task_values(task):
             a, b = to_doc(start), to_doc(end)
@@ -189,12 +191,12 @@ def _task_values(task: Task) -> Iterator[tuple[str, int, int, str]]:
         yield "deadlines", task.deadline.start, task.deadline.end, task.deadline.rule
 
 
-def _to_doc(document: Document, doc: Doc) -> Callable[[int], int]:
+def _to_doc(document: Document, text: str) -> Callable[[int], int]:
     """Map the notice's offsets onto the Doc's text: the same text, or the source text it was
     normalized from (the offset map)."""
-    if document.text == doc.text:
+    if document.text == text:
         return lambda offset: offset
-    if document.source_text == doc.text:
+    if document.source_text == text:
         return document.to_source
     raise ValueError(
         "doc._.notice was extracted from another text than this Doc's: make the Doc with "
@@ -202,16 +204,17 @@ def _to_doc(document: Document, doc: Doc) -> Callable[[int], int]:
     )
 
 
-def _split_tokens(doc: Doc, cuts: set[int]) -> None:
+def _split_tokens(doc: Doc, cuts: list[int]) -> None:
     """Split every token that a cut falls inside, so that each cut is a token edge; whitespace
     inside a split token becomes a token of its own. Span groups already on the Doc (spaCy
     does not move them) are laid again on the same characters."""
-    todo = []
-    for token in doc:
-        a, b = token.idx, token.idx + len(token.text)
-        inner = sorted(c for c in cuts if a < c < b)
-        if inner:
-            todo.append((token, _pieces(token.text, [c - a for c in inner])))
+    starts, lengths = (list(column) for column in doc.to_array(["IDX", "LENGTH"]).T)
+    inner: dict[int, list[int]] = {}  # token index -> the cuts inside it
+    for cut in cuts:
+        i = bisect_right(starts, cut) - 1
+        if i >= 0 and starts[i] < cut < starts[i] + lengths[i]:
+            inner.setdefault(i, []).append(cut - starts[i])
+    todo = [(doc[i], _pieces(doc[i].text, sorted(at))) for i, at in inner.items()]
     if not todo:
         return
     saved = {
@@ -224,9 +227,8 @@ def _split_tokens(doc: Doc, cuts: set[int]) -> None:
             n = len(orths)
             heads: list[Any] = [(token, i) for i in range(n)]
             if parsed:  # the pieces hang on the last one, which keeps the token's head
-                heads = [(token, n - 1)] * (n - 1) + [
-                    token.head if token.head != token else (token, n - 1)
-                ]
+                last = (token, n - 1)
+                heads = [last] * (n - 1) + [last if token.head == token else token.head]
             retokenizer.split(token, orths, heads)
     for key, (attrs, spans) in saved.items():
         doc.spans[key] = SpanGroup(

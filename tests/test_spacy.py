@@ -308,7 +308,7 @@ def picture() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "spacy.html"
         page.write_text(html, encoding="utf-8")
-        browser(f"--screenshot={ROOT / 'docs' / 'spacy.png'}", page, Path(tmp), "1100,1400")
+        browser(f"--screenshot={ROOT / 'docs' / 'spacy.png'}", page, Path(tmp), "1100,700")
     print("wrote docs/spacy.png", file=sys.stderr)
 
 
