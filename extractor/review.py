@@ -8,6 +8,7 @@ import csv
 import io
 import itertools
 import json
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -112,9 +113,22 @@ def _segments(text: str, tasks: list[dict[str, Any]]) -> list[dict[str, str]]:
             spans.append((d["start"], d["end"], "deadline", t["id"]))
     spans = [(max(0, a), min(len(text), b), k, i) for a, b, k, i in spans if a < b]
     cuts = sorted({0, len(text), *(a for a, *_ in spans), *(b for _, b, *_ in spans)})
+    # One sweep over the cuts: a span joins the covering set at its start and leaves at its
+    # end, so the page costs the spans plus the segments, not their product.
+    starts: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    ends: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for a, b, k, i in spans:
+        if a < b:
+            starts[a].append((k, i))
+            ends[b].append((k, i))
+    covering: Counter[tuple[str, str]] = Counter()  # (kind, task id) -> spans open here
     out = []
     for a, b in itertools.pairwise(cuts):
-        covering = [(k, i) for s, e, k, i in spans if s <= a and b <= e]
+        for key in ends.get(a, ()):
+            covering[key] -= 1
+            if not covering[key]:
+                del covering[key]
+        covering.update(starts.get(a, ()))
         kinds = {k for k, _ in covering}
         ids = sorted({i for _, i in covering}, key=lambda x: int(x[1:]) if x[1:].isdigit() else 0)
         top = next((k for k in PRIORITY if k in kinds), "")

@@ -1,9 +1,14 @@
 """Assignment sheets (one per unit, across notices) and the task tracker, from task JSON only.
 
-Formats: print-ready HTML (A4, Times New Roman, the header block of an administrative document
-as in Decree 30/2020), Markdown, CSV (UTF-8 with BOM for Excel), XLSX (openpyxl) and DOCX
-(python-docx); the tracker also as an .ics calendar. Units are grouped by their canonical name
-(`alias` rules of rules/units.yaml); unknown units keep their text and are reported.
+Formats: print-ready HTML (A4, Times New Roman, the header block, signature block and "Nơi
+nhận" of an administrative document as in Decree 30/2020), PDF (the same HTML through
+WeasyPrint), Markdown, CSV (UTF-8 with BOM for Excel), XLSX and DOCX (`sheet_files`); the
+tracker also as an .ics calendar. Who issues them comes from the office profile (`office`).
+
+Units are grouped by their canonical name (`alias` rules of rules/units.yaml), then merged
+regardless of case and of the issuer's area word (`sheet_units`); collective addressees share
+one sheet. A notice read from several files (same number, date and issuer) counts once. A task
+JSON that cannot be used is named in `Collection.errors`; the others are still written.
 """
 
 from __future__ import annotations
@@ -13,28 +18,39 @@ import hashlib
 import io
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .collation import vi_key
+from .office import OfficeProfile, decree_date, dmy, load_profile
 from .rules import RuleSet
+from .safe_cells import clean_text, md_text, neutralize
+from .sheet_units import COLLECTIVE_SHEET, UnitGroups, vocabulary
 from .units import canonical_unit, slug
 
 __all__ = [
     "FORMATS",
     "STATUS_NAMES",
+    "Collection",
     "SheetOptions",
     "TaskRow",
     "collect",
+    "gather",
+    "next_due",
+    "options",
+    "report",
     "status_of",
     "write_sheets",
     "write_tracker",
 ]
 
-FORMATS = ("html", "md", "csv", "xlsx", "docx")
+FORMATS = ("html", "md", "csv", "xlsx", "docx", "pdf")
 SHEET_TITLE = "PHIẾU GIAO NHIỆM VỤ"
+TRACKER_TITLE = "THEO DÕI THỰC HIỆN NHIỆM VỤ"
+NO_UNIT = "(chưa rõ đơn vị)"
 STATUS_NAMES = {
     "overdue": "quá hạn",
     "due_soon": "sắp đến hạn",
@@ -51,20 +67,27 @@ RECURRING_NAMES = {
     "yearly": "hằng năm",
 }
 DUE_SOON_DAYS = 7
-Part = tuple[str, list[str], list[list[Any]]]  # a table: its title, header and rows
+CELL_SEP = " | "  # how ingest joins the cells of a table row
 
 
 @dataclass(frozen=True)
 class SheetOptions:
+    """Who issues the sheets: the office profile, and the command line's overrides."""
+
     office: str = ""
     place: str = ""
     date: date | None = None  # the sheet's date line; blank for hand-filling when None
+    profile: OfficeProfile = field(default_factory=OfficeProfile)
+
+    @property
+    def effective(self) -> OfficeProfile:
+        return self.profile.merged(office=self.office, place=self.place)
 
 
 @dataclass
 class TaskRow:
     notice_number: str | None
-    notice_date: str | None
+    notice_date: str | None  # ISO
     notice_file: str
     task_id: str
     section: str | None
@@ -79,14 +102,28 @@ class TaskRow:
     others: str = ""
     status: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    issuer: str | None = None
+    source_cells: list[tuple[str, str]] = field(default_factory=list)  # a table row's columns
+    next_due: date | None = None  # of a recurring task, on the tracker's day
 
     @property
     def due_label(self) -> str:
         if self.due:
-            return self.due.isoformat()
+            return dmy(self.due)
         if self.recurring:
-            return RECURRING_NAMES.get(self.recurring, self.recurring)
+            return self.deadline_text or RECURRING_NAMES.get(self.recurring, self.recurring)
         return "—"
+
+    @property
+    def notice_date_label(self) -> str:
+        return dmy(self.notice_date)
+
+    @property
+    def source_label(self) -> str:
+        """The source sentence, or a table row as "column: value" pairs."""
+        if self.source_cells:
+            return "; ".join(f"{k}: {v}" if k else v for k, v in self.source_cells)
+        return self.evidence
 
     @property
     def sort_key(self) -> tuple[int, str, str, str]:
@@ -99,70 +136,176 @@ class TaskRow:
         )
 
 
-def collect(out_dir: Path, rules: RuleSet) -> tuple[list[TaskRow], dict[str, set[str]]]:
-    """Every task of every task JSON in `out_dir`, units canonicalised; and, per canonical name,
-    the spellings seen (the names with no alias rule are their own canonical name)."""
-    rows: list[TaskRow] = []
-    spellings: dict[str, set[str]] = defaultdict(set)
-    cache: dict[str, str] = {}
+@dataclass
+class Collection:
+    """What `gather` read: the rows, and what a person should hear about."""
 
-    def canon(name: str) -> str:
-        if name not in cache:
-            cache[name] = canonical_unit(name, rules)[0]
-        spellings[cache[name]].add(name)
-        return cache[name]
+    rows: list[TaskRow]
+    spellings: dict[str, set[str]]  # shown name -> the names as the notices wrote them
+    merged: dict[str, list[str]]  # shown name -> other spellings merged into it
+    duplicates: list[tuple[str, str]]  # (file not counted, file counted): one notice
+    errors: list[tuple[str, str]]  # (file, why it was left out)
 
+
+# ------------------------------------------------------------------ reading
+def _table_cells(text: str, start: int, evidence: str) -> list[tuple[str, str]]:
+    """A table row's cells, each with its column's heading: the nearest earlier row of as
+    many cells whose first cell is not a number (the row "STT | Nhiệm vụ | …")."""
+    cells = [c.strip() for c in evidence.split("|")]
+    header = [""] * len(cells)
+    for line in reversed(text[:start].splitlines()):
+        heads = [c.strip() for c in line.split("|")]
+        if len(heads) == len(cells) and not heads[0].rstrip(".").isdigit():
+            header = heads
+            break
+    return [(clean_text(h), clean_text(c)) for h, c in zip(header, cells, strict=True) if c]
+
+
+def _notice_rows(path: Path, data: dict[str, Any]) -> tuple[list[TaskRow], dict[str, Any]]:
+    notice = data["notice"]
+    rows = []
+    for t in data["tasks"]:
+        d = t.get("deadline") or {}
+        due = None
+        if isinstance(d.get("date"), str):
+            try:
+                due = date.fromisoformat(d["date"])
+            except ValueError:
+                due = None
+        evidence = t["evidence"]
+        uid = hashlib.sha256(f"{data['source']['sha256']}/{t['id']}".encode()).hexdigest()
+        cells = []
+        if CELL_SEP in evidence["text"]:
+            cells = _table_cells(data.get("text") or "", int(evidence["start"]), evidence["text"])
+        rows.append(
+            TaskRow(
+                notice_number=clean_text(notice.get("number") or "") or None,
+                notice_date=notice.get("date"),
+                notice_file=path.name,
+                task_id=str(t["id"]),
+                section=t.get("section"),
+                units=[clean_text(u) for u in t["units"]],
+                coordinators=[clean_text(c) for c in t["coordinators"]],
+                action=clean_text(t["action"]),
+                due=due,
+                recurring=d.get("recurring"),
+                deadline_text=clean_text(d.get("text") or ""),
+                evidence=clean_text(evidence["text"]),
+                uid=uid[:24],
+                issuer=clean_text(notice.get("issuer") or "") or None,
+                source_cells=cells,
+            )
+        )
+    return rows, notice
+
+
+def _same_notice(notice: dict[str, Any]) -> tuple[str, str, str] | None:
+    if not notice.get("number"):
+        return None
+    issuer = " ".join(str(notice.get("issuer") or "").casefold().split())
+    return (" ".join(str(notice["number"]).casefold().split()), str(notice.get("date")), issuer)
+
+
+def gather(out_dir: Path, rules: RuleSet) -> Collection:
+    """Every task of every task JSON in `out_dir`, units canonical and merged, one notice
+    counted once; files that are not usable task JSON are named in `errors`."""
+    errors: list[tuple[str, str]] = []
+    by_notice: dict[Any, list[tuple[Path, list[TaskRow]]]] = defaultdict(list)
     for path in sorted(out_dir.glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            errors.append((path.name, f"cannot be read as JSON ({exc})"))
             continue
         if not isinstance(data, dict) or "tasks" not in data or "notice" not in data:
+            continue  # not a task JSON
+        try:
+            rows, notice = _notice_rows(path, data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            errors.append((path.name, f"is not a valid task JSON ({type(exc).__name__}: {exc})"))
             continue
-        notice = data["notice"]
-        for t in data["tasks"]:
-            d = t.get("deadline") or {}
-            due = None
-            if d.get("date"):
-                try:
-                    due = date.fromisoformat(d["date"])
-                except ValueError:
-                    due = None
-            uid = hashlib.sha256(f"{data['source']['sha256']}/{t['id']}".encode()).hexdigest()
-            rows.append(
-                TaskRow(
-                    notice_number=notice.get("number"),
-                    notice_date=notice.get("date"),
-                    notice_file=path.name,
-                    task_id=t["id"],
-                    section=t.get("section"),
-                    units=[canon(u) for u in t["units"]],
-                    coordinators=[canon(c) for c in t["coordinators"]],
-                    action=t["action"],
-                    due=due,
-                    recurring=d.get("recurring"),
-                    deadline_text=d.get("text") or "",
-                    evidence=t["evidence"]["text"],
-                    uid=uid[:24],
-                )
-            )
-    # one notice read from several files (its PDF and its Word file) counts once
-    seen: set[tuple[Any, ...]] = set()
-    unique = []
-    for r in sorted(rows, key=lambda r: r.notice_file):
-        key = (
-            r.notice_number or r.notice_file,
-            r.notice_date,
-            r.action,
-            tuple(r.units),
-            r.due,
-            r.recurring,
-        )
-        if key not in seen:
-            seen.add(key)
-            unique.append(r)
-    unique.sort(key=lambda r: r.sort_key)
-    return unique, spellings
+        by_notice[_same_notice(notice) or path.name].append((path, rows))
+    duplicates: list[tuple[str, str]] = []
+    rows = []
+    for copies in by_notice.values():
+        kept = max(copies, key=lambda c: (len(c[1]), -copies.index(c)))
+        duplicates += [(p.name, kept[0].name) for p, _ in copies if p != kept[0]]
+        rows += kept[1]
+    collection = _canonical(rows, rules)
+    collection.duplicates, collection.errors = sorted(duplicates), errors
+    return collection
+
+
+def _canonical(rows: list[TaskRow], rules: RuleSet) -> Collection:
+    vocab = vocabulary()
+    groups = UnitGroups()
+    written: dict[str, set[str]] = defaultdict(set)
+    alias: dict[str, str] = {}
+
+    def key(name: str, area: str | None) -> str:
+        if name not in alias:
+            alias[name] = canonical_unit(name, rules)[0]
+        if vocab.is_collective(alias[name]):
+            k = "\0" + alias[name]  # collectives keep their own words
+        else:
+            k = groups.add(alias[name], area)
+        written[k].add(name)
+        return k
+
+    keyed = []
+    for r in rows:
+        area = vocab.issuer_area(r.issuer)
+        keyed.append((r, [key(u, area) for u in r.units], [key(c, area) for c in r.coordinators]))
+
+    def shown(k: str) -> str:
+        return k[1:] if k.startswith("\0") else groups.display(k)
+
+    out = [
+        replace(r, units=[shown(k) for k in us], coordinators=[shown(k) for k in cs])
+        for r, us, cs in keyed
+    ]
+    out.sort(key=lambda r: r.sort_key)
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for k, names in written.items():
+        spellings[shown(k)] |= names
+    return Collection(out, dict(spellings), groups.merged(), [], [])
+
+
+def collect(out_dir: Path, rules: RuleSet) -> tuple[list[TaskRow], dict[str, set[str]]]:
+    """`gather`'s rows and spellings (the names with no alias rule are their own name)."""
+    found = gather(out_dir, rules)
+    return found.rows, found.spellings
+
+
+def report(found: Collection) -> tuple[list[str], list[str]]:
+    """What a person should hear about `gather`'s reading: (errors, notes), one sentence each."""
+    errors = [f"error: {name}: {why}; its tasks are left out." for name, why in found.errors]
+    notes = [
+        f"{dropped} repeats the notice of {kept} (same number, date and issuer): counted once."
+        for dropped, kept in found.duplicates
+    ]
+    notes += [
+        f"one unit, one sheet: {shown} (also written {'; '.join(others)})"
+        for shown, others in sorted(found.merged.items(), key=lambda kv: vi_key(kv[0]))
+    ]
+    return errors, notes
+
+
+def options(
+    profile: Path | None,
+    *,
+    office: str = "",
+    place: str = "",
+    when: date | None = None,
+    superior: str = "",
+    signer_title: str = "",
+    signer_name: str = "",
+) -> SheetOptions:
+    """Sheet options from an office profile file, the command line's values winning."""
+    loaded = load_profile(profile).merged(
+        superior=superior, signer_title=signer_title, signer_name=signer_name
+    )
+    return SheetOptions(office=office, place=place, date=when, profile=loaded)
 
 
 def status_of(row: TaskRow, as_of: date) -> str:
@@ -170,9 +313,48 @@ def status_of(row: TaskRow, as_of: date) -> str:
         return "recurring" if row.recurring else "no_deadline"
     if row.due < as_of:
         return "overdue"
-    if row.due <= as_of + timedelta(days=DUE_SOON_DAYS):
+    if (row.due - as_of).days <= DUE_SOON_DAYS:
         return "due_soon"
     return "open"
+
+
+def _month_end(year: int, month: int) -> date:
+    if month == 12:
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
+
+
+def _on(year: int, month: int, day: int | None) -> date:
+    end = _month_end(year, month)
+    return end if day is None else end.replace(day=min(day, end.day))
+
+
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
+
+
+def next_due(row: TaskRow, as_of: date) -> date | None:
+    """A recurring task's next due day on or after `as_of`: the day its deadline names
+    ("trước ngày 15 hằng tháng", "ngày 15/12 hằng năm"), else the last day of the period
+    (Sunday for a week); None if not recurring or past the year 9999."""
+    day, month = vocabulary().recurring_day(row.deadline_text) or (None, None)
+    if row.recurring == "daily":
+        return as_of
+    if row.recurring == "weekly":
+        return as_of + timedelta(days=6 - as_of.weekday()) if as_of.year < 9999 else None
+    step = PERIOD_MONTHS.get(row.recurring or "")
+    if step is None:
+        return None
+    months = list(range(step, 13, step))  # the last month of each period
+    if month and step >= 6:
+        months = sorted({(month - 1) % step + 1 + k for k in range(0, 12, step)})
+    for year in (as_of.year, as_of.year + 1):
+        for m in months:
+            if year > 9999:
+                return None
+            when = _on(year, m, day)
+            if when >= as_of:
+                return when
+    return None
 
 
 # ------------------------------------------------------------------ writers
@@ -191,28 +373,35 @@ def _env() -> Any:
     )
 
 
-def _date_line(d: date | None) -> str:
-    if d is None:
-        return "ngày ..... tháng ..... năm ......."
-    return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
-
-
 def _csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows([neutralize(_text(c)) for c in r] for r in rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def _md_cell(value: Any) -> str:
-    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+def _text(value: Any) -> str:
+    if isinstance(value, date):
+        return dmy(value)
+    return "" if value is None else str(value)
 
 
 def _md_table(header: list[str], rows: Iterable[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join(md_text(_text(c)) for c in r) + " |" for r in rows]
     return out
+
+
+def _md_head(title: str, subtitle: str, profile: OfficeProfile, when: date | None) -> list[str]:
+    lines = [md_text(x) for x in (profile.superior.upper(), profile.office.upper()) if x]
+    lines += [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        md_text(f"{profile.place or '........'}, {decree_date(when)}"),
+    ]
+    out = ["  \n".join(lines), "", f"# {md_text(title)}", ""]
+    return out + ([f"**{md_text(subtitle)}**", ""] if subtitle else [])
 
 
 SHEET_HEADER = [
@@ -223,263 +412,217 @@ SHEET_HEADER = [
     "Nội dung nhiệm vụ",
     "Cùng thực hiện",
     "Thời hạn",
-    "Câu trong văn bản",
+    "Trích văn bản",
 ]
+COLLECTIVE_HEADER = [*SHEET_HEADER[:5], "Giao cho (như văn bản)", *SHEET_HEADER[6:]]
 
 
 def _sheet_rows(rows: list[TaskRow]) -> list[list[Any]]:
+    """Table rows; dates stay `date` (typed in XLSX, dd/mm/yyyy elsewhere)."""
     return [
         [
             i,
             r.notice_number or "",
-            r.notice_date or "",
+            date.fromisoformat(r.notice_date) if r.notice_date else "",
             r.section or "",
             r.action,
             r.others,
-            r.due_label,
-            r.evidence,
+            r.due or r.due_label,
+            r.source_label,
         ]
         for i, r in enumerate(rows, 1)
     ]
 
 
-def _xlsx(
-    title: str,
-    subtitle: str,
-    parts: list[Part],
-    opts: SheetOptions,
-) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+@dataclass(frozen=True)
+class Document:
+    """What every format of one sheet or tracker shows."""
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Nhiem vu"
-    bold = Font(name="Times New Roman", bold=True, size=13)
-    normal = Font(name="Times New Roman", size=12)
-    ws.append([opts.office.upper(), "", "", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"])
-    ws.append(["", "", "", "", "Độc lập - Tự do - Hạnh phúc"])
-    ws.append(["", "", "", "", f"{opts.place or '........'}, {_date_line(opts.date)}"])
-    ws.append([title])
-    ws.append([subtitle])
-    for row in ws.iter_rows(min_row=1, max_row=5):
-        for cell in row:
-            cell.font = bold
-    for part_title, header, rows in parts:
-        ws.append([])
-        ws.append([part_title])
-        ws.cell(ws.max_row, 1).font = bold
-        ws.append(header)
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-        for r in rows:
-            ws.append(r)
-            for cell in ws[ws.max_row]:
-                cell.font = normal
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    widths = [5, 16, 12, 8, 60, 30, 14, 60]
-    for i, w in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + i)].width = w
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    title: str
+    subtitle: str
+    profile: OfficeProfile
+    date: date | None
+    parts: list[tuple[str, list[str], list[list[Any]]]]  # (title, header, rows)
+    recipients: list[str]
+    landscape: bool = False  # the tracker's wide table
+    counted: bool = True  # part titles say how many rows (a unit's sheet)
 
 
-def _docx(
-    title: str,
-    subtitle: str,
-    parts: list[Part],
-    opts: SheetOptions,
-) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.orientation = WD_ORIENT.LANDSCAPE
-    head = doc.add_table(rows=1, cols=2)
-    left, right = head.rows[0].cells
-    left.text = f"{opts.office.upper()}\nSố: ......./PGNV"
-    right.text = (
-        f"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
-        f"{opts.place or '........'}, {_date_line(opts.date)}"
-    )
-    for cell in (left, right):
-        for p in cell.paragraphs:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, size in ((title, 14), (subtitle, 13)):
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
-        run.bold = True
-        run.font.size = Pt(size)
-    for part_title, header, rows in parts:
-        doc.add_paragraph().add_run(part_title).bold = True
-        table = doc.add_table(rows=1, cols=len(header))
-        table.style = "Table Grid"
-        for cell, h in zip(table.rows[0].cells, header, strict=True):
-            cell.text = h
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for r in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, r, strict=True):
-                cell.text = str(value)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+def _recipients(profile: OfficeProfile, first: list[str]) -> list[str]:
+    names = [*first, *profile.recipients]
+    return [f"{n};" for n in names[:-1]] + ([f"{names[-1]}."] if names else [])
 
 
 def write_sheets(
     rows: list[TaskRow], out_dir: Path, formats: Iterable[str], opts: SheetOptions
 ) -> dict[str, list[Path]]:
-    """One sheet per canonical unit: the tasks it leads and those it supports."""
+    """One sheet per unit (collective addressees together): the tasks it leads and those it
+    supports. Returns {unit: paths written}."""
+    from .sheet_files import check_format
+
+    formats = list(formats)
+    for fmt in formats:
+        check_format(fmt)
     out_dir.mkdir(parents=True, exist_ok=True)
+    vocab = vocabulary()
     lead: dict[str, list[TaskRow]] = defaultdict(list)
     support: dict[str, list[TaskRow]] = defaultdict(list)
     for r in rows:
-        for u in r.units:
-            lead[u].append(r)
-        for c in r.coordinators:
-            support[c].append(r)
+        for names, table in ((r.units, lead), (r.coordinators, support)):
+            for u in dict.fromkeys(
+                COLLECTIVE_SHEET if vocab.is_collective(n) else n for n in names
+            ):
+                table[u].append(r)
     written: dict[str, list[Path]] = {}
     env = _env()
     used: dict[str, str] = {}
-    for unit in sorted(set(lead) | set(support)):
+    for unit in sorted(set(lead) | set(support), key=vi_key):
         stem = slug(unit)
         if stem in used and used[stem] != unit:  # two names, one slug: keep both apart
             stem = f"{stem}-{hashlib.sha256(unit.encode()).hexdigest()[:6]}"
         used[stem] = unit
-        led = [_with_others(r, unit) for r in lead.get(unit, [])]
-        helped = [_with_others(r, unit) for r in support.get(unit, [])]
+        collective = unit == COLLECTIVE_SHEET
+        header = COLLECTIVE_HEADER if collective else SHEET_HEADER
+
+        def shaped(part: list[TaskRow], unit: str = unit, collective: bool = collective) -> Any:
+            return _sheet_rows([_with_others(r, unit, collective) for r in part])
+
+        doc = Document(
+            title=SHEET_TITLE,
+            subtitle=f"Đơn vị: {unit}",
+            profile=opts.effective,
+            date=opts.date,
+            parts=[
+                ("Nhiệm vụ chủ trì", header, shaped(lead.get(unit, []))),
+                ("Nhiệm vụ phối hợp", header, shaped(support.get(unit, []))),
+            ],
+            recipients=_recipients(opts.effective, [unit]),
+        )
         paths = []
         for fmt in formats:
             path = out_dir / f"{stem}.{fmt}"
-            _atomic_write(path, _sheet(fmt, unit, led, helped, opts, env))
+            _atomic_write(path, _render(fmt, doc, env, "sheet.html.j2"))
             paths.append(path)
         written[unit] = paths
     return written
 
 
-def _sheet(
-    fmt: str, unit: str, led: list[TaskRow], helped: list[TaskRow], opts: SheetOptions, env: Any
-) -> bytes:
-    """One unit's sheet in one format."""
-    parts = [
-        ("Nhiệm vụ chủ trì", SHEET_HEADER, _sheet_rows(led)),
-        ("Nhiệm vụ phối hợp", SHEET_HEADER, _sheet_rows(helped)),
-    ]
-    subtitle = f"Đơn vị: {unit}"
-    if fmt == "html":
-        html: str = env.get_template("sheet.html.j2").render(
-            title=SHEET_TITLE,
-            unit=unit,
-            office=opts.office,
-            place=opts.place,
-            date_line=_date_line(opts.date),
-            parts=[
-                {"title": "Nhiệm vụ chủ trì", "rows": led},
-                {"title": "Nhiệm vụ phối hợp", "rows": helped},
-            ],
+def _sheet_of(unit: str, collective: bool) -> str:
+    return COLLECTIVE_SHEET if collective else unit
+
+
+def _render(fmt: str, doc: Document, env: Any, template: str) -> bytes:
+    from . import sheet_files
+
+    if fmt in ("html", "pdf"):
+        parts = [(title, *sheet_files.printed(h, rows)) for title, h, rows in doc.parts]
+        html: str = env.get_template(template).render(
+            doc=doc, parts=parts, date_line=decree_date(doc.date), number=sheet_files.number(doc)
         )
-        return html.encode("utf-8")
+        return html.encode("utf-8") if fmt == "html" else sheet_files.pdf(html)
     if fmt == "md":
-        lines = [f"# {SHEET_TITLE}", "", f"**{subtitle}**", ""]
-        for title, header, body in parts:
-            lines += [f"## {title} ({len(body)})", "", *_md_table(header, body), ""]
+        lines = _md_head(doc.title, doc.subtitle, doc.profile, doc.date)
+        for title, header, body in doc.parts:
+            count = f" ({len(body)})" if doc.counted else ""
+            lines += [f"## {md_text(title)}{count}", "", *_md_table(header, body), ""]
         return "\n".join(lines).encode("utf-8")
     if fmt == "csv":
-        return _csv_bytes(
-            ["Vai trò", *SHEET_HEADER],
-            [["chủ trì", *r] for r in parts[0][2]] + [["phối hợp", *r] for r in parts[1][2]],
-        )
+        if len(doc.parts) == 2 and doc.parts[0][1] == doc.parts[1][1]:  # a unit's sheet
+            roles = ("chủ trì", "phối hợp")
+            body = [
+                [role, *r] for role, part in zip(roles, doc.parts, strict=True) for r in part[2]
+            ]
+            return _csv_bytes(["Vai trò", *doc.parts[0][1]], body)
+        return _csv_bytes(doc.parts[-1][1], doc.parts[-1][2])
     if fmt == "xlsx":
-        return _xlsx(SHEET_TITLE, subtitle, parts, opts)
-    return _docx(SHEET_TITLE, subtitle, parts, opts)
+        return sheet_files.xlsx(doc)
+    return sheet_files.docx(doc)
 
 
-def _with_others(row: TaskRow, unit: str) -> TaskRow:
-    others = [u for u in [*row.units, *row.coordinators] if u != unit]
-    return TaskRow(**{**row.__dict__, "others": "; ".join(dict.fromkeys(others))})
+def _with_others(row: TaskRow, unit: str, collective: bool) -> TaskRow:
+    vocab = vocabulary()
+    names = [*row.units, *row.coordinators]
+    if collective:
+        others = [u for u in names if vocab.is_collective(u)]
+    else:
+        others = [u for u in names if u != unit]
+    return replace(row, others="; ".join(dict.fromkeys(others)))
+
+
+TRACKER_HEADER = [
+    "TT",
+    "Thời hạn",
+    "Kỳ tới",
+    "Tình trạng",
+    "Đơn vị",
+    "Phối hợp",
+    "Nội dung",
+    "Văn bản",
+    "Ngày văn bản",
+]
 
 
 def write_tracker(
-    rows: list[TaskRow], out_dir: Path, formats: Iterable[str], as_of: date
+    rows: list[TaskRow],
+    out_dir: Path,
+    formats: Iterable[str],
+    as_of: date,
+    opts: SheetOptions | None = None,
 ) -> list[Path]:
-    """Every task sorted by deadline, with its status on `as_of`; counts per unit and status."""
+    """Every task sorted by deadline, with its status on `as_of` (a recurring task with its
+    next due day); totals per status and per unit; and tracker.ics."""
+    from .sheet_files import check_format
+
+    formats = list(formats)
+    for fmt in formats:
+        check_format(fmt)
+    opts = opts or SheetOptions()
     out_dir.mkdir(parents=True, exist_ok=True)
-    tracked = [TaskRow(**{**r.__dict__, "status": status_of(r, as_of)}) for r in rows]
+    tracked = [
+        replace(r, status=status_of(r, as_of), next_due=next_due(r, as_of) if r.recurring else None)
+        for r in rows
+    ]
     per_unit: dict[str, Counter[str]] = defaultdict(Counter)
     for r in tracked:
-        for u in r.units or ["(chưa rõ đơn vị)"]:
+        for u in r.units or [NO_UNIT]:
             per_unit[u][r.status] += 1
+    totals = Counter(r.status for r in tracked)
     statuses = list(STATUS_NAMES)
-    header = [
-        "TT",
-        "Thời hạn",
-        "Tình trạng",
-        "Đơn vị",
-        "Phối hợp",
-        "Nội dung",
-        "Văn bản",
-        "Ngày văn bản",
-    ]
     body = [
         [
             i,
-            r.due_label,
+            r.due or r.due_label,
+            r.next_due or "",
             STATUS_NAMES[r.status],
             "; ".join(r.units),
             "; ".join(r.coordinators),
             r.action,
             r.notice_number or "",
-            r.notice_date or "",
+            date.fromisoformat(r.notice_date) if r.notice_date else "",
         ]
         for i, r in enumerate(tracked, 1)
     ]
     counts = [
-        [u, *[c.get(s, 0) for s in statuses], sum(c.values())] for u, c in sorted(per_unit.items())
+        [u, *[c.get(s, 0) for s in statuses], sum(c.values())]
+        for u, c in sorted(per_unit.items(), key=lambda kv: vi_key(kv[0]))
     ]
+    counts.append(["Tổng cộng", *[totals.get(s, 0) for s in statuses], len(tracked)])
     count_header = ["Đơn vị", *[STATUS_NAMES[s] for s in statuses], "Tổng"]
-    title = f"THEO DÕI THỰC HIỆN NHIỆM VỤ đến ngày {as_of.isoformat()}"
-    opts = SheetOptions()
-    makers: dict[str, Callable[[], bytes]] = {
-        "html": lambda: (
-            _env()
-            .get_template("tracker.html.j2")
-            .render(
-                as_of=as_of.isoformat(),
-                statuses=statuses,
-                status_names=STATUS_NAMES,
-                per_unit=sorted(per_unit.items()),
-                rows=[
-                    dict(r.__dict__, due_label=r.due_label, units="; ".join(r.units))
-                    for r in tracked
-                ],
-            )
-            .encode("utf-8")
-        ),
-        "md": lambda: "\n".join(
-            [f"# {title}", "", *_md_table(count_header, counts), "", *_md_table(header, body), ""]
-        ).encode("utf-8"),
-        "csv": lambda: _csv_bytes(header, body),
-        "xlsx": lambda: _xlsx(
-            title, "", [("Tổng hợp", count_header, counts), ("Nhiệm vụ", header, body)], opts
-        ),
-        "docx": lambda: _docx(
-            title, "", [("Tổng hợp", count_header, counts), ("Nhiệm vụ", header, body)], opts
-        ),
-    }
+    doc = Document(
+        title=TRACKER_TITLE,
+        subtitle=f"Tình trạng đến ngày {dmy(as_of)}",
+        profile=opts.effective,
+        date=opts.date,
+        parts=[("Tổng hợp", count_header, counts), ("Nhiệm vụ", TRACKER_HEADER, body)],
+        recipients=_recipients(opts.effective, []),
+        landscape=True,
+        counted=False,
+    )
+    env = _env()
     paths = []
     for fmt in formats:
         path = out_dir / f"tracker.{fmt}"
-        _atomic_write(path, makers[fmt]())
+        _atomic_write(path, _render(fmt, doc, env, "tracker.html.j2"))
         paths.append(path)
     ics = out_dir / "tracker.ics"
     _atomic_write(ics, _ics(tracked).encode("utf-8"))
@@ -514,15 +657,21 @@ def _ics(rows: list[TaskRow]) -> str:
     for r in rows:
         if r.due is None:
             continue
-        end = r.due + timedelta(days=1)
         summary = f"{'; '.join(r.units) or 'Chưa rõ đơn vị'}: {r.action}"
-        desc = f"Văn bản {r.notice_number or '?'} ngày {r.notice_date or '?'}. {r.evidence}"
+        desc = f"Văn bản {r.notice_number or '?'} ngày {r.notice_date_label or '?'}. {r.evidence}"
+        # an all-day event ends the next day; on 31/12/9999 there is none: DTSTART alone
+        # is a one-day event (RFC 5545, 3.6.1)
+        end = (
+            [f"DTEND;VALUE=DATE:{(r.due + timedelta(days=1)).strftime('%Y%m%d')}"]
+            if r.due < date.max
+            else []
+        )
         for line in (
             "BEGIN:VEVENT",
             f"UID:{r.uid}@extractor",
             "DTSTAMP:19700101T000000Z",
             f"DTSTART;VALUE=DATE:{r.due.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{end.strftime('%Y%m%d')}",
+            *end,
             f"SUMMARY:{_ics_text(summary)}",
             f"DESCRIPTION:{_ics_text(desc)}",
             "END:VEVENT",

@@ -25,18 +25,10 @@ from extractor.review import (
     validate_file,
 )
 from extractor.rules import cached_rules
-from extractor.sheets import (
-    SheetOptions,
-    TaskRow,
-    collect,
-    status_of,
-    write_sheets,
-    write_tracker,
-)
+from extractor.sheets import SheetOptions, collect, write_sheets
 
 from .browser import CHROMIUM, browser
 from .conftest import ROOT
-from .golden import SHEETS_GOLDEN, render_seed_sheets
 
 HOSTILE = (
     "Chủ tịch UBND tỉnh có ý kiến như sau: Giao Sở Y tế <script>alert('x')</script> "
@@ -139,14 +131,6 @@ def test_bad_csv_is_reported(outdir: Path, tmp_path: Path) -> None:
     assert main(["apply", str(path)]) == 1
 
 
-def test_seed_sheets_golden(tmp_path: Path) -> None:
-    produced = render_seed_sheets(tmp_path)
-    expected = {p.name: p.read_bytes() for p in sorted(SHEETS_GOLDEN.iterdir())}
-    assert sorted(produced) == sorted(expected), "run `make golden` after an intended change"
-    for name, data in expected.items():
-        assert produced[name] == data, f"{name} changed: review, then `make golden`"
-
-
 def test_three_spellings_one_sheet(outdir: Path, tmp_path: Path) -> None:
     rows, spellings = collect(outdir, cached_rules())
     assert {
@@ -163,48 +147,7 @@ def test_three_spellings_one_sheet(outdir: Path, tmp_path: Path) -> None:
     assert all("/" not in p.name and not p.name.startswith(".") for p in tmp_path.iterdir())
 
 
-def test_xlsx_and_docx_hold_every_task(outdir: Path, tmp_path: Path) -> None:
-    from docx import Document
-    from openpyxl import load_workbook
-
-    rows, _ = collect(outdir, cached_rules())
-    written = write_sheets(rows, tmp_path, ["xlsx", "docx"], SheetOptions(office="UBND huyện"))
-    for unit, paths in written.items():
-        actions = {r.action for r in rows if unit in r.units or unit in r.coordinators}
-        xlsx = next(p for p in paths if p.suffix == ".xlsx")
-        cells = {str(c.value) for row in load_workbook(xlsx).active.iter_rows() for c in row}
-        assert actions <= cells, (unit, actions - cells)
-        docx = next(p for p in paths if p.suffix == ".docx")
-        texts = {c.text for t in Document(str(docx)).tables for row in t.rows for c in row.cells}
-        assert actions <= texts, (unit, actions - texts)
-
-
-@pytest.mark.parametrize(
-    ("due", "recurring", "status"),
-    [
-        (date(2020, 8, 31), None, "overdue"),
-        (date(2020, 9, 1), None, "due_soon"),
-        (date(2020, 9, 8), None, "due_soon"),
-        (date(2020, 9, 9), None, "open"),
-        (None, "monthly", "recurring"),
-        (None, None, "no_deadline"),
-    ],
-)
-def test_status(due: date | None, recurring: str | None, status: str) -> None:
-    row = TaskRow(None, None, "x.json", "T1", None, [], [], "a", due, recurring, "", "", "u")
-    assert status_of(row, date(2020, 9, 1)) == status
-
-
-def test_tracker_and_calendar(outdir: Path, tmp_path: Path) -> None:
-    rows, _ = collect(outdir, cached_rules())
-    paths = write_tracker(rows, tmp_path, ["csv"], date(2022, 7, 20))
-    ics = next(p for p in paths if p.suffix == ".ics").read_bytes().decode("utf-8")
-    assert ics.count("BEGIN:VEVENT") == sum(1 for r in rows if r.due)
-    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
-    table = next(p for p in paths if p.suffix == ".csv").read_text(encoding="utf-8-sig")
-    dues = [line.split(",")[1] for line in table.splitlines()[1:]]
-    dated = [d for d in dues if re.fullmatch(r"\d{4}-\d\d-\d\d", d)]  # not "6 tháng một lần"
-    assert dated == sorted(dated) and dues.index(dated[-1]) < len(dated)
+# The sheets' own tests (goldens, every format read back, the tracker): tests/test_sheets.py
 
 
 @pytest.mark.skipif(
