@@ -52,6 +52,7 @@ golden: $(STAMP)
 ## screenshots: README pictures: review page, sheet, displaCy's task view (needs Debian's chromium)
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser
+	$(BIN)/python -m tests.web_server
 	$(BIN)/python -m tests.test_spacy
 
 ## bench: throughput benchmark (2,000 notices; not part of the tests)

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from extractor.rules import RuleSet
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -31,19 +33,40 @@ def save(path: Path, data: dict[str, Any]) -> None:
 _TEMPLATE: dict[str, Path] = {}
 
 
+def _template_folder() -> Path:
+    if "folder" not in _TEMPLATE:
+        import atexit
+        import tempfile
+
+        _TEMPLATE["folder"] = Path(tempfile.mkdtemp(prefix="register-template-"))
+        atexit.register(shutil.rmtree, _TEMPLATE["folder"], True)
+    return _TEMPLATE["folder"]
+
+
 def fresh_register_file(dest: Path) -> Path:
     """An empty register at the newest schema, copied from one migrated once per test run
     (running the migrations for every test would cost more than the tests)."""
     from extractor.register.db import open_register
 
-    if "path" not in _TEMPLATE:
-        import atexit
-        import tempfile
-
-        folder = Path(tempfile.mkdtemp(prefix="register-template-"))
-        atexit.register(shutil.rmtree, folder, True)
-        reg = open_register(folder / "template.db")
+    if "empty" not in _TEMPLATE:
+        reg = open_register(_template_folder() / "empty.db")
         reg.engine.dispose()
-        _TEMPLATE["path"] = folder / "template.db"
-    shutil.copy(_TEMPLATE["path"], dest)
+        _TEMPLATE["empty"] = _template_folder() / "empty.db"
+    shutil.copy(_TEMPLATE["empty"], dest)
+    return dest
+
+
+def imported_register_file(dest: Path, rules: RuleSet) -> Path:
+    """A register holding the samples, imported once per test run and copied."""
+    from extractor.register.db import open_register
+    from extractor.register.importer import import_paths
+
+    if "samples" not in _TEMPLATE:
+        path = fresh_register_file(_template_folder() / "samples.db")
+        reg = open_register(path)
+        with reg.session() as s:
+            import_paths(s, [GOLDEN], rules)
+        reg.engine.dispose()
+        _TEMPLATE["samples"] = path
+    shutil.copy(_TEMPLATE["samples"], dest)
     return dest

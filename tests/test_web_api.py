@@ -19,11 +19,10 @@ import pytest
 from starlette.routing import Mount, Route
 
 from extractor.register.db import Register, open_register
-from extractor.register.importer import import_paths
 from extractor.register.users import add_user
 from extractor.rules import RuleSet
 from extractor.web import Settings, create_app
-from tests.register_data import fresh_register_file, load, sample_jsons
+from tests.register_data import imported_register_file, load, sample_jsons
 
 with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx works
     warnings.simplefilter("ignore")
@@ -39,11 +38,8 @@ def samples(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def register(tmp_path: Path, samples: Path, rules: RuleSet) -> Register:
-    reg = open_register(fresh_register_file(tmp_path / "register.db"))
-    with reg.session() as s:
-        import_paths(s, [samples], rules)
-    return reg
+def register(tmp_path: Path, rules: RuleSet) -> Register:
+    return open_register(imported_register_file(tmp_path / "register.db", rules))
 
 
 @pytest.fixture
