@@ -23,6 +23,10 @@ CLAUSE_END = re.compile(r"[,;:.!?]")
 # after "các Bộ:": a capitalised name, a comma, another capitalised name
 NAME_LIST = re.compile(r"\s*[A-ZĐÀ-Ỹ][^,;:.()\n]{0,60}?,\s*[A-ZĐÀ-Ỹ]")
 PLURAL_LEAD = re.compile(r"^(?:các|những|tất\s+cả(?:\s+các)?|toàn\s+bộ(?:\s+các)?)\s*", re.I)
+PLURAL_LEAD_ANY = re.compile(r"(?<!\w)(?:các|những)\s", re.I)
+AREA_MORE = re.compile(r",\s*()")  # a second area word: "các tỉnh, thành phố"
+NAMES_AFTER = re.compile(r"\s*:?\s*(?=[A-ZĐÀ-Ỹ])")
+ITEM_SEP = re.compile(r"\s*,\s*|\s+và\s+")
 MAX_UNIT_SYLLABLES = 120  # a unit phrase longer than this ends there
 
 
@@ -39,8 +43,13 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
     while start < end and text[start] in " :":
         start += 1
     head = v.head_at(text, start, end)
-    if head is None or (head[0] == "area" and not v.plural_at(text, start, end)):
-        return None  # "Huyện Châu Thành ...": a place, not a unit; "các xã" is one
+    if head is None:
+        return None
+    # "Huyện Châu Thành ...": a place, not a unit; "các xã" is one, and so is a named place
+    # leading a list of units ("Thành phố Hà Nội và các tỉnh Bắc Ninh, Gia Lai …")
+    place = head[0] == "area" and not v.plural_at(text, start, end)
+    if place and not NAMES_AFTER.match(text, head[2].end(), end):
+        return None
     head_end = head[2].end()
     if not _word_ends(text, head_end, end, words):
         return None  # "Tổ chức tập huấn", "Ban hành kế hoạch": a verb, not "Tổ", "Ban"
@@ -75,6 +84,8 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
                 continue
             if name_list(v, text, start, w, end):  # "các Bộ: Tài chính, Xây dựng …"
                 continue
+            if _area_names(v, text, start, end) and NAME_LIST.match(text, w + 1, end):
+                continue  # "UBND các tỉnh, thành phố: Tuyên Quang, Đồng Nai …"
             stop, stop_at = "colon", w
             break
         if ch in ".!?":
@@ -85,13 +96,13 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
         if not v.phrase_cues.match(text, w, end):
             continue
         if not words.is_start(w):
-            glued = _glued_to_area(v, text, last_s, w, end) if last_s is not None else None
+            glued = _glued_verb(v, text, last_s, w, end) if last_s is not None else None
             if glued:
                 fired.append(glued)
                 stop, stop_at = "action", w  # "tỉnh thành lập" read as "tỉnh_thành lập"
                 break
             continue
-        if v.role_at(text, w, end):
+        if lower_start(text, w) and v.role_at(text, w, end):  # "Cần Thơ" is a name
             stop, stop_at = "role", w
             break
         if lower_start(text, w) and v.match(v.inline_triggers, text, w, end):
@@ -128,7 +139,7 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
             head_end = org[1].end()
             prev_head_end, purpose = _names_follow(v, org[0], org[1])
     units, rules = split_units(v, text, start, stop_at)
-    if not units:
+    if not units or (place and len(units) < 2):
         return None
     return UnitPhrase(tuple(units), stop_at, stop, tuple(rules + fired))
 
@@ -188,8 +199,63 @@ def split_units(v: Vocabulary, text: str, start: int, end: int) -> tuple[list[Sp
     for a, b in units:
         a, b = trim_unit(text, a, b)
         if b > a:
+            named = _area_names(v, text, a, b)
+            if named:
+                spans += [Span(prefix + t, x, y, named[1]) for t, x, y in named[0]]
+                rules.append(named[1])
+                continue
             spans.append(Span(prefix + text[a:b], a, b, rules[0] if rules else None))
     return spans, rules
+
+
+def _area_names(
+    v: Vocabulary, text: str, a: int, b: int
+) -> tuple[list[tuple[str, int, int]], str] | None:
+    """ "Các tỉnh Nghệ An, Quảng Ngãi, Cao Bằng" gives "tỉnh Nghệ An", "tỉnh Quảng Ngãi",
+    "tỉnh Cao Bằng"; "UBND các tỉnh, thành phố: Tuyên Quang, Đồng Nai" gives "UBND tỉnh
+    Tuyên Quang", …; "Thành phố Hà Nội và các tỉnh Bắc Ninh, Gia Lai" keeps "Thành phố Hà
+    Nội" and gives "tỉnh Bắc Ninh", "tỉnh Gia Lai". A plural area word, then names in
+    capitals (at least two); the (text, start, end) of each unit and the area rule's id."""
+    for lead in PLURAL_LEAD_ANY.finditer(text, a, b):
+        area = v.match(v.heads["area"], text, lead.start(), b)
+        if area is None or not PLURAL_LEAD.match(area[1].group(0)):
+            continue
+        pos = area[1].end()
+        more = AREA_MORE.match(text, pos, b)  # "các tỉnh, thành phố"
+        if more and v.match(v.heads["area"], text, more.end(1), b):
+            pos = v.match(v.heads["area"], text, more.end(1), b)[1].end()  # type: ignore[index]
+        names_at = NAMES_AFTER.match(text, pos, b)
+        if names_at is None:
+            continue
+        names = _capitalised_items(text, names_at.end(), b)
+        if len(names) < 2:
+            continue
+        noun = PLURAL_LEAD.sub("", area[1].group(0)).lower()
+        before = text[a : lead.start()]
+        out: list[tuple[str, int, int]] = []
+        title = before
+        if re.search(r"(?:,|\svà)\s*$", before):  # "Thành phố Hà Nội và các tỉnh …"
+            x, y = trim_unit(text, a, a + len(re.sub(r"(?:,|\svà)\s*$", "", before)))
+            out.append((text[x:y], x, y))
+            title = ""
+        out += [(f"{title}{noun} {text[x:y]}", x, y) for x, y in names]
+        return out, area[0].id
+    return None
+
+
+def _capitalised_items(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Items of a list of proper names ("Nghệ An, Quảng Ngãi và Cao Bằng") from `a`; the
+    list must run to `b`."""
+    items: list[tuple[int, int]] = []
+    pos = a
+    for m in ITEM_SEP.finditer(text, a, b):
+        items.append((pos, m.start()))
+        pos = m.end()
+    items.append((pos, b))
+    items = [trim_unit(text, x, y) for x, y in items]
+    if all(y > x and text[x].isupper() for x, y in items):
+        return items
+    return []
 
 
 def name_list(
@@ -278,8 +344,8 @@ def _starts_new_unit(
         return False  # "Ông Nguyễn Văn A, Chủ tịch UBND xã, Trưởng ban": one person
     if kind in ("addressee_ref", "people", "title", "person"):
         return True
-    if kind == "area":
-        return False
+    if kind == "area":  # a place in a list of places: "Thành phố Hồ Chí Minh, tỉnh Lâm Đồng"
+        return current_kind == "area" and NAMES_AFTER.match(text, m.end()) is not None
     if conn in ("và", "cùng") and re.search(r"\scủa\s", text[current_start:pos]):
         return False  # "Ban Xây dựng huyện của Đảng và Chính phủ": one genitive
     if kind == "organ":
@@ -363,16 +429,20 @@ def _word_ends(text: str, pos: int, end: int, words: Words) -> bool:
     return nxt == pos or nxt >= end or not text[nxt].islower() or words.is_start(nxt)
 
 
-def _glued_to_area(v: Vocabulary, text: str, prev: int, w: int, end: int) -> str | None:
-    """Did the segmenter glue an area word to the verb after it ("tỉnh thành lập" segmented as
-    "tỉnh_thành lập")? The area rule's id when the syllable before `w` is an area word and a
-    verb of two or more syllables starts at `w`."""
+def _glued_verb(v: Vocabulary, text: str, prev: int, w: int, end: int) -> str | None:
+    """Did the segmenter glue the end of a unit to the verb after it ("tỉnh thành lập" read as
+    "tỉnh_thành lập", "Gia Lai đẩy nhanh" as "Lai_đẩy nhanh")? When the syllable before `w`
+    is an area word or a name in capitals and a verb of two or more syllables starts at `w`,
+    the id of the verb's rule."""
+    if not lower_start(text, w):
+        return None
     area = v.match(v.heads["area"], text, prev, w)
-    if area is None or area[1].end() != w - 1 or not lower_start(text, w):
+    if not (area and area[1].end() == w - 1) and not text[prev].isupper():
         return None
     verb = v.match(v.actions, text, w, end)
-    glued = verb is not None and verb[0].kind == "verb" and " " in verb[1].group(0)
-    return area[0].id if glued else None
+    if verb is None or verb[0].kind != "verb" or " " not in verb[1].group(0):
+        return None
+    return area[0].id if area else verb[0].id
 
 
 def trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
