@@ -152,7 +152,54 @@ def stage_times(files: list[Path], root: Path) -> dict[str, float]:
     return dict(spent)
 
 
+def review_page_times(sizes: tuple[int, ...] = (1000, 4000, 16000)) -> dict[str, Any]:
+    """Seconds to render the review page of one notice with N tasks: the same numbered task
+    repeated, its text and offsets tiled (issue 13: 1 MB of tasks took 92 s, O(tasks^2));
+    linear when `per_task_us` stays flat as N grows."""
+    from extractor import extract, notice_to_dict
+    from extractor.review import render_review
+
+    unit = 50
+    text = "".join(
+        f"{i}. Giao Sở Y tế kiểm tra cơ sở {i} trước ngày 15/9/2020.\n" for i in range(1, unit + 1)
+    )
+    base = notice_to_dict(extract(text))
+
+    def shifted(value: Any, by: int) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: v + by if k in ("start", "end") and isinstance(v, int) else shifted(v, by)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [shifted(v, by) for v in value]
+        return value
+
+    rows: dict[str, Any] = {}
+    for n in sizes:
+        copies = n // unit
+        width = len(base["text"])
+        tasks = []
+        for c in range(copies):
+            for t in shifted(base["tasks"], c * width):
+                tasks.append({**t, "id": f"T{len(tasks) + 1}"})
+        data = {**base, "text": base["text"] * copies, "tasks": tasks}
+        started = time.perf_counter()
+        html = render_review(data, "bench.json")
+        elapsed = time.perf_counter() - started
+        rows[str(n)] = {
+            "tasks_MB": round(len(json.dumps(tasks, ensure_ascii=False)) / 1e6, 2),
+            "seconds": round(elapsed, 2),
+            "per_task_us": round(elapsed / n * 1e6),
+            "page_MB": round(len(html) / 1e6, 1),
+        }
+    return rows
+
+
 def main() -> None:
+    if sys.argv[1:] == ["review"]:  # this row alone: python benchmarks/bench.py review
+        print(json.dumps({"review_page": review_page_times()}, indent=1))
+        return
     n = int(os.environ.get("BENCH_FILES", "2000"))
     files = build_corpus(n)
     size = sum(p.stat().st_size for p in files)
@@ -242,6 +289,7 @@ def main() -> None:
         "over_import_spacy_s": round(first_s - spacy_s, 2),
     }
 
+    results["review_page"] = review_page_times()
     stages = stage_times(files[: min(300, len(files))], root)
     results["stage_share_percent"] = {
         k: round(100 * v / sum(stages.values()), 1) for k, v in sorted(stages.items())

@@ -317,3 +317,36 @@ def test_limits_are_set_from_the_command_line() -> None:
         seconds=1.5,
     )
     assert from_arguments(build_parser().parse_args(["run", "tests", "-o", "y"])) == Limits()
+
+
+# ------------------------------------------------------------------ review page
+def test_review_segments_of_overlapping_spans() -> None:
+    """The page's pieces: each cut at span boundaries, with the tasks covering it and the
+    class of the kind a reader sees first (deadline, unit, coordinator, action)."""
+    from extractor.review import _segments
+
+    text = "Giao Sở A và Sở B làm X trước ngày 1/1."
+    tasks = [
+        {
+            "id": "T1",
+            "spans": {"units": [{"start": 5, "end": 9}], "action": {"start": 18, "end": 39}},
+            "deadline": {"start": 24, "end": 39},
+        },
+        {
+            "id": "T2",
+            "spans": {"units": [{"start": 13, "end": 17}], "action": {"start": 18, "end": 23}},
+            "deadline": None,
+        },
+        {"id": "T10", "spans": {"coordinators": [{"start": 5, "end": 9}]}, "deadline": None},
+    ]
+    got = [(s["text"], s["classes"], s["tasks"]) for s in _segments(text, tasks)]
+    assert got == [
+        ("Giao ", "", ""),
+        ("Sở A", "hl-unit", "T1 T10"),
+        (" và ", "", ""),
+        ("Sở B", "hl-unit", "T2"),
+        (" ", "", ""),
+        ("làm X", "hl-action", "T1 T2"),
+        (" ", "hl-action", "T1"),
+        ("trước ngày 1/1.", "hl-deadline", "T1"),
+    ]
