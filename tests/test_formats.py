@@ -233,3 +233,30 @@ def test_unicode_and_windows_1258_are_left_alone() -> None:
     text = SEED.read_text(encoding="utf-8")
     assert detect(text) == (text, None)
     assert decode(text.encode("utf-8"))[1] == "utf-8"
+
+
+def test_docx_header_typed_with_tab_stops_is_read_column_by_column(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    for line in (
+        "ỦY BAN NHÂN DÂN\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "TỈNH BÌNH DƯƠNG\t\tĐộc lập - Tự do - Hạnh phúc",
+        "\t\t",
+        "Số: 09/2009/CT-UBND\tThủ Dầu Một, ngày 15 tháng 4 năm 2009",
+        "CHỈ THỊ",
+        "Giao Sở Y tế\tkiểm tra.",  # past the header block: a tab in the body stays a space
+    ):
+        doc.add_paragraph(line)
+    path = tmp_path / "header.docx"
+    doc.save(str(path))
+    assert ingest_path(path).text.splitlines() == [
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH BÌNH DƯƠNG",
+        "Số: 09/2009/CT-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Thủ Dầu Một, ngày 15 tháng 4 năm 2009",
+        "CHỈ THỊ",
+        "Giao Sở Y tế kiểm tra.",
+    ]

@@ -154,6 +154,7 @@ def read_docx(data: bytes, path: Path | str | None) -> Reading:
 
     numbering = _Numbering(doc)
     out = Extracted()
+    header: list[tuple[str, str, str]] | None = []  # None once the header block is over
     n_par = n_tab = 0
     for child in doc.element.body.iterchildren():
         if child.tag == f"{W}p":
@@ -164,11 +165,34 @@ def read_docx(data: bytes, path: Path | str | None) -> Reading:
             if pr and text.strip():
                 label = numbering.label(*pr)
                 text = f"{label} {text}" if label else text
+            if header is not None and text.strip():
+                columns = TAB_COLUMNS.match(text.strip(" "))
+                if columns and n_par <= HEADER_PARAGRAPHS:
+                    header.append((columns.group(1), columns.group(2), f"paragraph {n_par}"))
+                    continue
+                _flush_header(header, out)
+                header = None
             out.add(text, f"paragraph {n_par}")
         elif child.tag == f"{W}tbl":
+            _flush_header(header or [], out)
+            header = None
             n_tab += 1
             _table(Table(child, doc), n_tab, out)
+    _flush_header(header or [], out)
     return out.result()
+
+
+# "ỦY BAN NHÂN DÂN<tab>CỘNG HÒA XÃ HỘI …": the header's two columns set apart by tab stops
+TAB_COLUMNS = re.compile(r"^([^\t]*\S)\t+\s*(\S[^\t]*)$")
+HEADER_PARAGRAPHS = 8  # the header block is within a notice's first paragraphs
+
+
+def _flush_header(header: list[tuple[str, str, str]], out: Extracted) -> None:
+    """The header block typed with tab stops, read column by column as its table form is
+    (issuer, its line, number | national name, motto, place and date)."""
+    for k in (0, 1):
+        for left_right_where in header:
+            out.add(left_right_where[k], left_right_where[2])
 
 
 def _table(table: Any, n: int, out: Extracted) -> None:

@@ -17,6 +17,8 @@ __all__ = [
     "Locations",
     "Placed",
     "Reading",
+    "Word",
+    "page_lines",
     "paragraphs",
     "runs_on",
 ]
@@ -151,3 +153,59 @@ class Reading:
     ocr_pages: tuple[tuple[int, str], ...] = ()
     encoding: str | None = None
     html: str | None = None
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word on a page with its box (top-down coordinates: points, or pixels for OCR)."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+
+
+def page_lines(
+    rows: list[list[Word]],
+    tables: list[tuple[float, list[Line]]],
+    width: float,
+    height: float,
+) -> list[Line]:
+    """One page's rows of words (each left to right, top to bottom) and its rendered tables
+    (top, lines) -> lines in reading order: the two-column header block (issuer | national
+    name, number | place and date) is read column by column, the body's lines are joined by
+    `runs_on`, page numbers go."""
+    items: list[tuple[float, list[Line]]] = list(tables)
+    body: list[Placed] = []
+    header_left: list[Line] = []
+    header_right: list[Line] = []
+    header_top = None
+    for ws in rows:
+        gaps = [(ws[i + 1].x0 - ws[i].x1, i) for i in range(len(ws) - 1)]
+        big = max(gaps, default=(0.0, -1))
+        split = (
+            big[0] > width * 0.05
+            and ws[big[1]].x1 < width * 0.55
+            and ws[big[1] + 1].x0 > width * 0.3
+        )
+        top = ws[0].top
+        if split and (header_top is None or top - header_top < height * 0.3):
+            header_top = header_top if header_top is not None else top
+            header_left.append((" ".join(w.text for w in ws[: big[1] + 1]), False, top))
+            header_right.append((" ".join(w.text for w in ws[big[1] + 1 :]), False, top))
+            continue
+        if header_top is None and ws[0].x0 > width * 0.5:
+            header_right.append((" ".join(w.text for w in ws), False, top))
+            header_top = top
+            continue
+        size = max(w.bottom - w.top for w in ws)
+        text = " ".join(w.text for w in ws)
+        if not PAGE_NUMBER.match(text):
+            body.append(Placed(text, ws[0].x0, ws[-1].x1, ws[0].x1 - ws[0].x0, top, size))
+    items.extend((line[2], [line]) for line in runs_on(body))
+    if header_left or header_right:
+        items.append((header_top or 0.0, [*header_left, *header_right]))
+    items.sort(key=lambda item: item[0])
+    lines = [line for _, group in items for line in group]
+    return [line for line in lines if not PAGE_NUMBER.match(line[0])]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError, MissingTool
-from .lines import PAGE_NUMBER, Extracted, Line, Placed, Reading, paragraphs, runs_on
+from .lines import Extracted, Line, Reading, Word, page_lines, paragraphs
 
 __all__ = ["IMAGE_SUFFIXES", "LANGUAGE", "cache_dir", "ocr_image", "read_image"]
 
@@ -121,30 +121,23 @@ def _trim(folder: Path) -> None:
 
 
 def _tsv_lines(tsv: str) -> list[Line]:
-    """Lines from Tesseract's word boxes, joined into paragraphs by `runs_on`."""
-    lines: dict[tuple[int, ...], list[tuple[int, int, str, int, int]]] = {}
+    """Lines from Tesseract's word boxes, in its line order, laid out as a text layer's are
+    (`page_lines`: the header block column by column, paragraphs joined)."""
+    lines: dict[tuple[int, ...], list[Word]] = {}
+    width = height = 0.0
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
-        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+        if len(cols) < 12:
+            continue
+        left, top, w, h = (int(c) for c in cols[6:10])
+        if cols[0] == "1":  # the page
+            width, height = float(w), float(h)
+        if cols[0] != "5" or not cols[11].strip():
             continue
         key = tuple(int(c) for c in cols[1:5])  # page, block, paragraph, line
-        left, top, width, height = (int(c) for c in cols[6:10])
-        lines.setdefault(key, []).append((left, left + width, cols[11], top, height))
-    ordered = [words for _, words in sorted(lines.items())]
-    return runs_on(
-        [
-            Placed(
-                " ".join(w[2] for w in ws),
-                ws[0][0],
-                ws[-1][1],
-                ws[0][1] - ws[0][0],
-                min(w[3] for w in ws),
-                max(w[4] for w in ws),
-            )
-            for ws in ordered
-            if not PAGE_NUMBER.match(" ".join(w[2] for w in ws))
-        ]
-    )
+        lines.setdefault(key, []).append(Word(left, left + w, top, top + h, cols[11]))
+    rows = [words for _, words in sorted(lines.items())]
+    return page_lines(rows, [], width, height)
 
 
 def read_image(data: bytes, path: Path | str | None) -> Reading:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..limits import check_ocr_pages, check_pdf_pages
-from .lines import PAGE_NUMBER, Extracted, Line, Placed, Reading, paragraphs, runs_on
+from .lines import Extracted, Line, Reading, Word, page_lines, paragraphs
 from .ocr import ocr_image
 from .quality import quality
 
@@ -30,15 +29,6 @@ OCR_DPI = 300
 MIN_CHARS = 20  # a page with fewer characters has no text layer
 STAMP_WORDS = 80  # a page image under fewer words: the text layer is a signature stamp
 IMAGE_SHARE = 0.5  # of the page's area, covered by one image: a scan
-
-
-@dataclass(frozen=True)
-class Word:
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    text: str
 
 
 def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Reading:
@@ -182,8 +172,8 @@ def _ocr_page(page: Any, path: Path | str | None) -> list[Line]:
 
 
 def _page_lines(words: list[Word], tables: list[Any], width: float, height: float) -> list[Line]:
-    """Lines of one page in reading order; a two-column header block is read column by
-    column; tables become "cell | cell" lines; running headers, footers and page numbers go."""
+    """Lines of one page's text layer in reading order: words inside a table and in the
+    running header and footer bands go; tables become "cell | cell" lines (`page_lines`)."""
     boxes = [t.bbox for t in tables]
 
     def in_table(w: Word) -> bool:
@@ -195,41 +185,17 @@ def _page_lines(words: list[Word], tables: list[Any], width: float, height: floa
     kept = [
         w for w in words if not in_table(w) and w.top >= height * 0.04 and w.bottom <= height * 0.96
     ]
-    items: list[tuple[float, list[Line]]] = []
-    body: list[Placed] = []
-    header_left: list[Line] = []
-    header_right: list[Line] = []
-    header_top = None
-    for ws in _rows(kept):
-        gaps = [(ws[i + 1].x0 - ws[i].x1, i) for i in range(len(ws) - 1)]
-        big = max(gaps, default=(0.0, -1))
-        split = big[0] > width * 0.08 and ws[big[1]].x1 < width * 0.55 < ws[big[1] + 1].x1
-        top = ws[0].top
-        if split and (header_top is None or top - header_top < height * 0.3):
-            header_top = header_top if header_top is not None else top
-            header_left.append((" ".join(w.text for w in ws[: big[1] + 1]), False, top))
-            header_right.append((" ".join(w.text for w in ws[big[1] + 1 :]), False, top))
-            continue
-        if header_top is None and ws[0].x0 > width * 0.5:
-            header_right.append((" ".join(w.text for w in ws), False, top))
-            header_top = top
-            continue
-        size = max(w.bottom - w.top for w in ws)
-        text = " ".join(w.text for w in ws)
-        if not PAGE_NUMBER.match(text):
-            body.append(Placed(text, ws[0].x0, ws[-1].x1, ws[0].x1 - ws[0].x0, top, size))
-    items.extend((line[2], [line]) for line in runs_on(body))
-    if header_left or header_right:
-        items.append((header_top or 0.0, [*header_left, *header_right]))
-    for table in tables:
-        rows_text = [
-            (" | ".join(" ".join((c or "").split()) for c in row), False, table.bbox[1])
-            for row in table.extract()
-        ]
-        items.append((table.bbox[1], rows_text))
-    items.sort(key=lambda item: item[0])
-    lines = [line for _, group in items for line in group]
-    return [line for line in lines if not PAGE_NUMBER.match(line[0])]
+    rendered = [
+        (
+            table.bbox[1],
+            [
+                (" | ".join(" ".join((c or "").split()) for c in row), False, table.bbox[1])
+                for row in table.extract()
+            ],
+        )
+        for table in tables
+    ]
+    return page_lines(_rows(kept), rendered, width, height)
 
 
 def _rows(words: list[Word]) -> list[list[Word]]:
