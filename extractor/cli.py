@@ -198,7 +198,7 @@ def _counted(folder: Path, rows: int, no_sheet: int = 0) -> str:
     for path in folder.glob("*.json"):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue
         if isinstance(data, dict) and "tasks" in data and "notice" in data:
             files += 1
@@ -233,7 +233,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     try:
         data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         print(f"error: {args.file}: cannot be read as task JSON ({exc}).", file=sys.stderr)
         return 1
     print(show_table(data))

@@ -64,7 +64,10 @@ PRIORITY = ("deadline", "unit", "coord", "action")  # the class a reader sees wh
 
 
 def load_task_json(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:  # a hostile file: '[' 100,000 times
+        raise ValueError("its values are nested too deeply to be a task JSON") from None
     return data
 
 

@@ -350,3 +350,24 @@ def test_review_segments_of_overlapping_spans() -> None:
         (" ", "hl-action", "T1"),
         ("trước ngày 1/1.", "hl-deadline", "T1"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("show", "cannot be read as task JSON (maximum recursion depth exceeded"),
+        ("review", "cannot be reviewed (its values are nested too deeply to be a task JSON)."),
+        ("validate", "cannot be read as JSON (its values are nested too deeply to be a task"),
+    ],
+)
+def test_deeply_nested_json_is_a_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, message: str
+) -> None:
+    from extractor.cli import main
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main([command, str(deep)]) == 1
+    captured = capsys.readouterr()
+    assert f"{deep}: {message}" in captured.out + captured.err
+    assert "Traceback" not in captured.err
