@@ -234,13 +234,30 @@ def _area_names(
         before = text[a : lead.start()]
         out: list[tuple[str, int, int]] = []
         title = before
-        if re.search(r"(?:,|\svà)\s*$", before):  # "Thành phố Hà Nội và các tỉnh …"
-            x, y = trim_unit(text, a, a + len(re.sub(r"(?:,|\svà)\s*$", "", before)))
+        if not _only_heads(v, text, a, lead.start()):
+            # "Thành phố Hà Nội và các tỉnh …", "Bộ Quốc phòng các tỉnh …": a unit of its own
+            x, y = trim_unit(text, a, a + len(re.sub(r"(?:,|\svà)?\s*$", "", before)))
             out.append((text[x:y], x, y))
             title = ""
         out += [(f"{title}{noun} {text[x:y]}", x, y) for x, y in names]
         return out, area[0].id
     return None
+
+
+def _only_heads(v: Vocabulary, text: str, a: int, b: int) -> bool:
+    """Is text[a:b] unit heads only ("Ủy ban nhân dân", "Chủ tịch UBND"), a title that the
+    names after it complete, rather than a unit named in full ("Bộ Quốc phòng")?"""
+    pos = a
+    while pos < b:
+        while pos < b and text[pos] == " ":
+            pos += 1
+        if pos >= b:
+            return True
+        head = v.head_at(text, pos, b)
+        if head is None:
+            return False
+        pos = head[2].end()
+    return True
 
 
 def _capitalised_items(text: str, a: int, b: int) -> list[tuple[int, int]]:
