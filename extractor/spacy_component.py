@@ -71,10 +71,15 @@ KINDS = {
 TASKS_KEY = "tasks"
 COLORS = {"unit": "#7aecec", "coordinator": "#bfeeb7", "action": "#feca74", "deadline": "#ff9561"}
 
+
+def _tasks(doc: Doc) -> tuple[Task, ...]:
+    return doc._.notice.tasks if doc._.notice else ()
+
+
 if not Doc.has_extension("notice"):
     Doc.set_extension("notice", default=None)
-if not Doc.has_extension("tasks"):
-    Doc.set_extension("tasks", getter=lambda doc: doc._.notice.tasks if doc._.notice else ())
+if not Doc.has_extension("tasks"):  # a function, not a lambda: worker processes unpickle it
+    Doc.set_extension("tasks", getter=_tasks)
 
 
 class CrfVietnameseTokenizer(VietnameseTokenizer):

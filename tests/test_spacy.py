@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import sysconfig
@@ -20,6 +21,7 @@ import pytest
 import spacy
 from spacy import displacy
 from spacy.tokens import Doc
+from spacy.tokens.underscore import Underscore
 
 from extractor import extract, notice_to_dict
 from extractor.errors import ExtractorError
@@ -244,6 +246,12 @@ def test_pipe_with_two_processes_gives_the_same(nlp: Any) -> None:
     assert [spans_of(d) for d in together] == [spans_of(d) for d in alone]
     assert [d._.notice for d in together] == [d._.notice for d in alone]
     assert sum(len(d._.tasks) for d in together) >= 100
+
+
+def test_what_spawned_workers_unpickle_pickles(nlp: Any) -> None:
+    """Where workers are spawned (macOS; Linux from Python 3.14), `nlp.pipe(n_process=...)`
+    pickles the components and the extension attributes: no lambdas there."""
+    pickle.dumps((nlp.tokenizer, nlp.get_pipe("notice_tasks"), Underscore.get_state()))
 
 
 def test_displacy_shows_the_tasks(nlp: Any) -> None:
