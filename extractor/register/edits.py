@@ -14,7 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..rules import cached_rules
+from .directory import ensure_units
 from .models import History, Notice, Task
+from .status import RECURRING_NAMES
 
 __all__ = [
     "EDITABLE",
@@ -28,7 +31,9 @@ __all__ = [
     "mark_done",
     "now",
     "parse_changes",
+    "parse_date",
     "patch_task",
+    "record",
     "reject_task",
 ]
 
@@ -42,7 +47,7 @@ EDITABLE = (
     "section",
     "checked",
 )
-RECURRING = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly")
+RECURRING = tuple(RECURRING_NAMES)
 
 
 class NotFound(LookupError):
@@ -139,6 +144,9 @@ def apply_changes(
         changed.append(key)
     if person and changed:
         task.touched = sorted(set(task.touched) | set(changed))
+    names = [*changes.get("units", []), *changes.get("coordinators", [])]
+    if person and names:  # a unit typed by a person joins the directory, as imported ones do
+        ensure_units(session, names, cached_rules())
     return changed
 
 

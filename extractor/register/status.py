@@ -10,6 +10,7 @@ from typing import Literal
 
 __all__ = [
     "DUE_SOON_DAYS",
+    "RECURRING_NAMES",
     "STATUSES",
     "STATUS_NAMES",
     "Status",
@@ -30,6 +31,14 @@ STATUS_NAMES: dict[str, str] = {
     "no_deadline": "không thời hạn",
 }
 STATUSES: tuple[str, ...] = tuple(STATUS_NAMES)
+RECURRING_NAMES: dict[str, str] = {  # the `recurring` values of the task JSON
+    "daily": "hằng ngày",
+    "weekly": "hằng tuần",
+    "monthly": "hằng tháng",
+    "quarterly": "hằng quý",
+    "half-yearly": "6 tháng một lần",
+    "yearly": "hằng năm",
+}
 DUE_SOON_DAYS = 7
 _DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")  # the day of a monthly deadline, as written
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from .directory import Directory, load_directory
+from .directory import Directory
 from .models import Notice, Task
 from .status import DUE_SOON_DAYS, STATUS_NAMES, next_due, status_of
 
@@ -160,11 +159,3 @@ def list_tasks(session: Session, view: View, f: Filters = Filters()) -> list[dic
         query = query.where(Task.notice_id == f.notice)
     rows = [task_view(t, view) for t in session.scalars(query)]
     return sorted((r for r in rows if _match(r, f)), key=_order)
-
-
-def current_view(session: Session, as_of: date, soon_days: int = DUE_SOON_DAYS) -> View:
-    return View(as_of=as_of, directory=load_directory(session), soon_days=soon_days)
-
-
-def tasks_of(rows: Iterable[dict[str, Any]], status: str) -> int:
-    return sum(1 for r in rows if r["status"] == status)

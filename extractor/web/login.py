@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from ..register.users import LoginFailed, end_session, login
 from .auth import COOKIE
-from .pages import _env
+from .pages import TEMPLATES
 from .settings import Settings
 
 __all__ = ["login_routes"]
@@ -30,7 +30,7 @@ async def _form(request: Request) -> dict[str, str]:
 def _page(s: Settings, error: str = "", status: int = 200) -> Response:
     token = secrets.token_urlsafe(24)
     css = resources.files("extractor.web").joinpath("static/app.css").read_text("utf-8")
-    html = _env.get_template("login.html.j2").render(
+    html = TEMPLATES.get_template("login.html.j2").render(
         csrf=token, error=error, css=css, as_of=s.today()
     )
     response = HTMLResponse(html, status_code=status)

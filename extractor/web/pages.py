@@ -4,6 +4,8 @@ JSON API (app.js), so pages and API cannot disagree."""
 from __future__ import annotations
 
 import io
+import json
+import re
 import tempfile
 import zipfile
 from datetime import date
@@ -19,7 +21,7 @@ from starlette.routing import Route
 from ..register.edits import Invalid, NotFound, get_task
 from ..register.exports import export_sheets, export_tracker
 from ..register.models import Notice, Task, Unit
-from ..register.status import STATUS_NAMES
+from ..register.status import RECURRING_NAMES, STATUS_NAMES
 from ..register.views import Filters, history_view, list_tasks, notice_view, task_view, week_of
 from ..review import FLAG_NAMES
 from ..sheets import SheetOptions
@@ -29,12 +31,13 @@ from .charts import COLORS, month_bars, monthly_on_time, per_unit, status_bars
 from .highlight import segments
 from .settings import Settings
 
-__all__ = ["page_routes", "render"]
+__all__ = ["TEMPLATES", "page_routes", "render"]
 
-_env = Environment(
+TEMPLATES = Environment(
     loader=PackageLoader("extractor.web", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
+ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 FIELD_NAMES = {
     "created": "tạo",
     "units": "đơn vị chủ trì",
@@ -60,12 +63,31 @@ def vn_date(value: str | date | None) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-_env.filters["vn_date"] = vn_date
+def plain(value: str | None) -> str:
+    """A history value (JSON) as a reader wants it: lists joined, dates dd/mm/yyyy."""
+    if value is None:
+        return ""
+    try:
+        v = json.loads(value)
+    except ValueError:
+        return value
+    if isinstance(v, list):
+        return "; ".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "có" if v else "không"
+    if isinstance(v, str) and ISO_DAY.fullmatch(v):
+        return vn_date(v)
+    return str(v)
+
+
+TEMPLATES.filters["vn_date"] = vn_date
+TEMPLATES.filters["plain"] = plain
+TEMPLATES.globals["recurring_names"] = RECURRING_NAMES
 
 
 def render(request: Request, settings: Settings, template: str, **context: Any) -> HTMLResponse:
     ident = identity_of(request)
-    html = _env.get_template(template).render(
+    html = TEMPLATES.get_template(template).render(
         as_of=settings.today(),
         as_of_fixed=settings.as_of is not None,
         user=ident,
