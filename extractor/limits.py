@@ -1,4 +1,4 @@
-"""How much work one file may cost: bytes, unpacked size, pages, OCR pages, tasks, seconds.
+"""How much work one file may cost: bytes, unpacked size, pages, OCR pages, text, tasks, time.
 
 A notice is a few pages; a file far past these bounds is an attack or a mistake, and must cost
 one line in `errors.jsonl`, not the machine. `Limits` holds the bounds (all settable: `run`'s
@@ -32,6 +32,7 @@ __all__ = [
     "check_ocr_pages",
     "check_pdf_pages",
     "check_tasks",
+    "check_text",
     "check_unpacked",
     "from_arguments",
     "read_limited",
@@ -46,6 +47,7 @@ class Limits:
     unpacked_bytes: int = 64 * MB  # the members of a .docx (a zip), uncompressed
     pdf_pages: int = 300
     ocr_pages: int = 30  # pages without a text layer, read by Tesseract (about 1 s each)
+    text_chars: int = 2_000_000  # the text read from a file (about 600 pages), before rules
     tasks: int = 3000  # per notice; the largest plan in the dev set has under 100
     seconds: float = 300.0  # wall-clock per file; 0: no budget (and no worker processes needed)
 
@@ -56,6 +58,7 @@ _OPTIONS = {
     "unpacked_bytes": ("bytes unpacked", "--max-unpacked-mb", "a .docx unpacked, in MB"),
     "pdf_pages": ("pages", "--max-pages", "pages of a PDF"),
     "ocr_pages": ("pages to OCR", "--max-ocr-pages", "pages without text read by OCR"),
+    "text_chars": ("characters", "--max-chars", "characters of text read from one file"),
     "tasks": ("tasks", "--max-tasks", "tasks in one notice"),
     "seconds": ("seconds", "--max-seconds", "wall-clock seconds for one file (0: no limit)"),
 }
@@ -152,6 +155,14 @@ def check_ocr_pages(pages: int, path: Path | str | None, limits: Limits | None =
     if pages > limits.ocr_pages:
         found = f"has more than {limits.ocr_pages} pages without text"
         raise LimitError(path, "ocr_pages", found, limits.ocr_pages)
+
+
+def check_text(chars: int, path: Path | str | None, limits: Limits | None = None) -> None:
+    """Before extraction: the text a file gave (an HTML table of spanning cells repeats
+    its cells in every row they span, so 256 KB of HTML can give megabytes of text)."""
+    limits = limits or active()
+    if chars > limits.text_chars:
+        raise LimitError(path, "text_chars", f"gives {chars} characters of text", limits.text_chars)
 
 
 def check_tasks(tasks: int, path: Path | str | None, limits: Limits | None = None) -> None:

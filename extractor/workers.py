@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import ExtractorError
 from .ingest import ingest_bytes
-from .limits import LimitError, Limits, applied, check_tasks, read_limited
+from .limits import LimitError, Limits, applied, check_tasks, check_text, read_limited
 from .nlp import segmenter
 from .pipeline import extract_document
 from .render import notice_to_dict, write_json_atomic
@@ -89,7 +89,9 @@ def work(job: Job) -> Result:
         job = replace(job, sha256=sha)
     try:
         with applied(_SETUP.limits):
-            notice = extract_document(ingest_bytes(raw, job.path), _RULES)
+            document = ingest_bytes(raw, job.path)
+        check_text(len(document.text), job.path, _SETUP.limits)
+        notice = extract_document(document, _RULES)
         check_tasks(len(notice.tasks), job.path, _SETUP.limits)
         data = notice_to_dict(notice)
         write_json_atomic(out / job.name, data)

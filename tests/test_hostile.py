@@ -236,8 +236,22 @@ def _zip_bomb(unpacked: int) -> bytes:
             "big.pdf: has 3.0 MB, over the limit of 1 MB. If it really is one notice, "
             "raise the limit with --max-file-mb.",
         ),
+        (
+            "spans.html",  # the table of rowspan=100 cells, 200 rows instead of 3,500
+            lambda: (
+                "<table>"
+                + "".join(
+                    f'<tr><td rowspan="100">Giao Sở Y tế kiểm tra {i}.</td></tr>'
+                    for i in range(200)
+                )
+                + "</table>"
+            ),
+            {},
+            "characters of text, over the limit of 200000 characters. If it really is one "
+            "notice, raise the limit with --max-chars.",  # about 425,000: the reader's count
+        ),
     ],
-    ids=["zip-bomb", "pdf-pages", "ocr-pages", "tasks", "bytes"],
+    ids=["zip-bomb", "pdf-pages", "ocr-pages", "tasks", "bytes", "html-spans"],
 )
 def test_a_file_past_a_limit_fails_alone(
     tmp_path: Path, name: str, content: Any, limits: dict[str, int], message: str
@@ -250,7 +264,8 @@ def test_a_file_past_a_limit_fails_alone(
     (inbox / name).write_bytes(data if isinstance(data, bytes) else data.encode())
     (inbox / "good.txt").write_text(GOOD, encoding="utf-8")
     started = time.monotonic()
-    code, errors, err = _batch([inbox], tmp_path / "out", limits=Limits(**limits), jobs=1)
+    limited = Limits(**{"text_chars": 200_000, **limits})
+    code, errors, err = _batch([inbox], tmp_path / "out", limits=limited, jobs=1)
     assert time.monotonic() - started < 20
     assert code == 1
     assert [e["path"] for e in errors] == [str(inbox / name)]
@@ -306,6 +321,7 @@ def test_limits_are_set_from_the_command_line() -> None:
             *("run", "tests", "-o", "y"),
             *("--max-file-mb", "2", "--max-unpacked-mb", "0.5", "--max-pages", "7"),
             *("--max-ocr-pages", "0", "--max-tasks", "9", "--max-seconds", "1.5"),
+            *("--max-chars", "1000"),
         ]
     )
     assert from_arguments(args) == Limits(
@@ -313,6 +329,7 @@ def test_limits_are_set_from_the_command_line() -> None:
         unpacked_bytes=2**19,
         pdf_pages=7,
         ocr_pages=0,
+        text_chars=1000,
         tasks=9,
         seconds=1.5,
     )
