@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: debian install run test lint eval golden bench screenshots clean
+.PHONY: debian install run test lint eval golden bench bench-ocr screenshots clean
 
 # Debian packages (requirements-debian.txt, python3-venv first): installed when root or
 # passwordless sudo allows, otherwise the one command to run is printed. Never fatal: the tests
@@ -62,6 +62,11 @@ screenshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q extractor
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_ocr.py
+
+## bench-ocr: scanned pages per second: Tesseract alone, --jobs 2, --cluster local:2
+bench-ocr: $(STAMP)
+	$(BIN)/python benchmarks/bench_ocr.py
 
 clean:
 	rm -rf $(VENV) .eval-out output/*.json output/*.html output/*.csv output/*.jsonl \

@@ -1,0 +1,132 @@
+"""OCR throughput: `make bench` (after benchmarks/bench.py), or `make bench-ocr` alone.
+
+Scanned notices (samples/formats/seed-scan.pdf and scans rendered here from other samples the
+way tests/formats.py makes the seed's: text PDF, pages at 300 dpi, images back into a PDF
+without text), read four ways on the same pages:
+
+- Tesseract alone on the page images (rendered beforehand), with the tool's settings
+  (`-l vie --psm 4`, OMP_THREAD_LIMIT=1), one page at a time and two at a time;
+- `extractor run --jobs 2` and `--cluster local:2` (two Dask workers), start-up included:
+  render, OCR, layout and extraction of every page.
+
+Pages per second are pages / wall time. The OCR cache is off, so every run reads every page.
+Results go to benchmarks/results-ocr.json. Each setting runs once: OCR is CPU-heavy on a shared
+machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.formats builds the scans
+
+from tests.formats import to_pdf, to_scan  # noqa: E402
+
+# with the seed's 2 pages: 10 pages in 7 files (the unit of work is a file)
+RENDERED = [
+    "cv-phong-chong-dich.txt",  # 2 pages
+    "kh-ngay-sach.txt",  # 2 pages
+    "ct-phong-chong-thien-tai.txt",
+    "tb-ket-luan-giao-ban.txt",
+    "cv-han-bao-cao-cuoi-nam.txt",
+    "kh-chuyen-doi-so.txt",
+]
+ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "EXTRACTOR_OCR_CACHE": "off"}
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return next(
+        int(line.split()[1]) for line in info.stdout.splitlines() if line.startswith("Pages:")
+    )
+
+
+def build(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "samples" / "formats" / "seed-scan.pdf", folder / "seed-scan.pdf")
+    for name in RENDERED:
+        text = (ROOT / "samples" / name).read_text(encoding="utf-8")
+        (folder / f"{Path(name).stem}-scan.pdf").write_bytes(to_scan(to_pdf(text)))
+    return sorted(folder.glob("*.pdf"))
+
+
+def render(scans: list[Path], folder: Path) -> tuple[list[Path], float]:
+    """Every page as the tool renders it for OCR (300 dpi, grey); and the seconds it took."""
+    folder.mkdir()
+    started = time.perf_counter()
+    for pdf in scans:
+        cmd = ["pdftoppm", "-r", "300", "-gray", "-png", str(pdf), str(folder / pdf.stem)]
+        subprocess.run(cmd, check=True, capture_output=True)
+    return sorted(folder.glob("*.png")), time.perf_counter() - started
+
+
+def tesseract(images: list[Path], at_once: int) -> float:
+    def one(image: Path) -> None:
+        cmd = ["tesseract", str(image), "stdout", "-l", "vie", "--psm", "4", "tsv"]
+        subprocess.run(cmd, check=True, capture_output=True, env=ENV)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(at_once) as pool:
+        list(pool.map(one, images))
+    return time.perf_counter() - started
+
+
+def extractor(scans: list[Path], out: Path, *how: str) -> float:
+    exe = str(Path(sys.executable).with_name("extractor"))
+    started = time.perf_counter()
+    done = subprocess.run(
+        [exe, "run", *map(str, scans), "-o", str(out), "-q", *how], env=ENV, capture_output=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"extractor {' '.join(how)} failed: {done.stderr.decode()[-2000:]}")
+    return seconds
+
+
+def main() -> None:
+    if not all(shutil.which(t) for t in ("tesseract", "pdftoppm", "pdfinfo")):
+        sys.exit("bench_ocr needs tesseract-ocr, tesseract-ocr-vie and poppler-utils.")
+    root = Path(tempfile.mkdtemp(prefix="extractor-bench-ocr-"))
+    try:
+        scans = build(root / "scans")
+        n = sum(pages(p) for p in scans)
+        images, render_s = render(scans, root / "images")
+        assert len(images) == n, (len(images), n)
+        runs = {
+            "tesseract alone, 1 at a time": tesseract(images, 1),
+            "tesseract alone, 2 at a time": tesseract(images, 2),
+            "extractor --jobs 2": extractor(scans, root / "jobs2", "--jobs", "2"),
+            "extractor --cluster local:2": extractor(scans, root / "dask", "--cluster", "local:2"),
+        }
+        same = all(
+            (root / "jobs2" / p.name).read_bytes() == p.read_bytes()
+            for p in (root / "dask").glob("*.json")
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    results = {
+        "files": len(scans),
+        "pages": n,
+        "pdftoppm_render_s_per_page": round(render_s / n, 2),
+        "pages_per_s": {k: round(n / s, 3) for k, s in runs.items()},
+        "seconds": {k: round(s, 1) for k, s in runs.items()},
+        "cluster_outputs_equal_jobs_2": same,
+        "cores": os.cpu_count(),
+    }
+    (ROOT / "benchmarks" / "results-ocr.json").write_text(json.dumps(results, indent=1) + "\n")
+    print(f"OCR: {n} scanned pages in {len(scans)} files")
+    for k, rate in results["pages_per_s"].items():
+        print(f"  {k:<32}{rate:>7.2f} pages/s  ({runs[k]:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
