@@ -36,6 +36,8 @@ def upgrade() -> None:
     for units_json, coords_json in conn.execute(sa.text("SELECT units, coordinators FROM tasks")):
         for value in (units_json, coords_json):
             names.update(json.loads(value) if isinstance(value, str) else value or [])
-    for i, name in enumerate(sorted(names), 1):
-        conn.execute(units.insert().values(id=i, name=name, collective=False))
-        conn.execute(aliases.insert().values(spelling=name, unit_id=i))
+    for name in sorted(names):  # ids from the database's own sequence (PostgreSQL keeps count)
+        made = conn.execute(
+            units.insert().values(name=name, collective=False).returning(units.c.id)
+        )
+        conn.execute(aliases.insert().values(spelling=name, unit_id=made.scalar_one()))
