@@ -199,18 +199,21 @@ def _notice_rows(path: Path, data: dict[str, Any]) -> tuple[list[TaskRow], dict[
     return rows, notice
 
 
-def _same_notice(notice: dict[str, Any]) -> tuple[str, str, str] | None:
-    if not notice.get("number"):
-        return None
-    issuer = " ".join(str(notice.get("issuer") or "").casefold().split())
-    return (" ".join(str(notice["number"]).casefold().split()), str(notice.get("date")), issuer)
+def _words(value: Any) -> str:
+    return " ".join(str(value or "").casefold().split())
+
+
+def _same_issuer(a: str, b: str) -> bool:
+    """One issuer, read from two files: equal but for case and spacing, or one a prefix of the
+    other (an OCR'd header that ran on: "… huyện Châu Thành về"), or one not read at all."""
+    return not a or not b or a.startswith(b) or b.startswith(a)
 
 
 def gather(out_dir: Path, rules: RuleSet) -> Collection:
     """Every task of every task JSON in `out_dir`, units canonical and merged, one notice
     counted once; files that are not usable task JSON are named in `errors`."""
     errors: list[tuple[str, str]] = []
-    by_notice: dict[Any, list[tuple[Path, list[TaskRow]]]] = defaultdict(list)
+    notices: list[tuple[tuple[str, str] | None, str, list[tuple[Path, list[TaskRow]]]]] = []
     for path in sorted(out_dir.glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -224,10 +227,16 @@ def gather(out_dir: Path, rules: RuleSet) -> Collection:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             errors.append((path.name, f"is not a valid task JSON ({type(exc).__name__}: {exc})"))
             continue
-        by_notice[_same_notice(notice) or path.name].append((path, rows))
+        key = (_words(notice["number"]), str(notice.get("date"))) if notice.get("number") else None
+        issuer = _words(notice.get("issuer"))
+        same = (c for k, i, c in notices if key and k == key and _same_issuer(i, issuer))
+        copies = next(same, None)
+        if copies is None:
+            notices.append((key, issuer, copies := []))
+        copies.append((path, rows))
     duplicates: list[tuple[str, str]] = []
     rows = []
-    for copies in by_notice.values():
+    for _, _, copies in notices:
         kept = max(copies, key=lambda c: (len(c[1]), -copies.index(c)))
         duplicates += [(p.name, kept[0].name) for p, _ in copies if p != kept[0]]
         rows += kept[1]

@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's `chromium` package) for the page tests and README pictures.
 
-`python -m tests.browser` writes docs/review.png and docs/sheet.png from the samples.
+`python -m tests.browser` writes docs/review.png, docs/sheet.png and docs/sheet-pdf.png (the
+same sheet's PDF, page 1 as pdftoppm renders it) from the samples.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def browser(action: str, page: Path, work: Path, size: str = "1400,900") -> str:
 def main() -> None:
     from extractor.batch import BatchOptions, run_batch
     from extractor.rules import cached_rules
-    from extractor.sheets import SheetOptions, collect, write_sheets
+    from extractor.sheets import collect, write_sheets
+
+    from .sheet_goldens import OPTIONS  # the office profile of the sheets' goldens
 
     root = Path(__file__).resolve().parent.parent
     docs = root / "docs"
@@ -59,12 +62,7 @@ def main() -> None:
         out = work / "out"
         run_batch(BatchOptions(paths=(root / "samples",), out_dir=out, quiet=True, review=True))
         rows, _ = collect(out, cached_rules())
-        write_sheets(
-            rows,
-            work / "sheets",
-            ["html"],
-            SheetOptions(office="Văn phòng HĐND và UBND huyện", place="Châu Thành"),
-        )
+        write_sheets(rows, work / "sheets", ["html", "pdf"], OPTIONS)
         browser(f"--screenshot={docs / 'review.png'}", out / "000.review.html", work)
         browser(
             f"--screenshot={docs / 'sheet.png'}",
@@ -72,7 +70,10 @@ def main() -> None:
             work,
             "1100,1100",
         )
-    print("wrote docs/review.png, docs/sheet.png", file=sys.stderr)
+        pdf = work / "sheets" / "phong-van-hoa-va-thong-tin-huyen.pdf"
+        page = ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"]
+        subprocess.run([*page, str(pdf), str(docs / "sheet-pdf")], check=True)
+    print("wrote docs/review.png, docs/sheet.png, docs/sheet-pdf.png", file=sys.stderr)
 
 
 if __name__ == "__main__":

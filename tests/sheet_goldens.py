@@ -5,14 +5,13 @@ The input is committed (tests/fixtures/sheets-*/), not extracted afresh, so extr
 do not churn these goldens. Binary formats are compared through a text digest that holds what
 a reader sees (cells and their types, filter, frozen panes, print set-up; paragraphs, bold,
 repeated header rows; the PDF's text from pdftotext). `python -m tests.sheet_goldens`
-rewrites tests/golden/seed-sheets/ (review the diff); `... screenshot` writes docs/sheet-pdf.png.
+rewrites tests/golden/seed-sheets/ (review the diff).
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -139,21 +138,7 @@ def render(work: Path, chosen: list[str] | None = None) -> dict[str, bytes]:
     return produced
 
 
-def screenshot(png: Path) -> None:
-    """The first printed page of a sheet's PDF, as pdftoppm renders it (README)."""
-    with tempfile.TemporaryDirectory() as work:
-        out = Path(work)
-        write_sheets(gather(INPUTS[""], cached_rules()).rows, out, ["pdf"], OPTIONS)
-        pdf = out / "phong-van-hoa-va-thong-tin-huyen.pdf"
-        page = ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"]
-        subprocess.run([*page, str(pdf), str(png.with_suffix(""))], check=True)
-    print(f"wrote {png.relative_to(ROOT)}")
-
-
 def main() -> None:
-    if sys.argv[1:] == ["screenshot"]:
-        screenshot(ROOT / "docs" / "sheet-pdf.png")
-        return
     if not pdf_ready():
         raise SystemExit("WeasyPrint (with Debian's pango) and pdftotext are needed here.")
     GOLDEN.mkdir(parents=True, exist_ok=True)

@@ -412,16 +412,21 @@ def test_units_in_vietnamese_order(tmp_path: Path) -> None:
 
 def test_one_notice_from_several_files_counts_once(tmp_path: Path) -> None:
     plan = json.loads((goldens.INPUTS["plan-"] / "kh-ha-tang-so.json").read_text("utf-8"))
+    issuers = {
+        "docx": plan["notice"]["issuer"],
+        "pdf": plan["notice"]["issuer"].title(),  # case
+        "html": plan["notice"]["issuer"] + " về",  # an OCR'd header that ran on
+        "other": "UBND HUYỆN CÁI BÈ",  # another district's plan with the same number
+    }
     copies = []
-    for fmt in ("docx", "pdf", "html"):
+    for fmt, issuer in issuers.items():
         copy = json.loads(json.dumps(plan))
         copy["source"]["sha256"] = hashlib.sha256(fmt.encode()).hexdigest()
-        copy["notice"]["issuer"] = copy["notice"]["issuer"].title() if fmt == "pdf" else None
-        copy["notice"]["issuer"] = copy["notice"]["issuer"] or plan["notice"]["issuer"]
+        copy["notice"]["issuer"] = issuer
         copies.append(copy)
     copies[2]["tasks"] = copies[2]["tasks"][:-1]  # one reading found a task fewer
     found = gather(folder(tmp_path, *copies), cached_rules())
-    assert len(found.rows) == len(plan["tasks"]) == 6
+    assert len(found.rows) == 2 * len(plan["tasks"]) == 12
     assert found.duplicates == [("n1.json", "n0.json"), ("n2.json", "n0.json")]
 
 
