@@ -46,9 +46,10 @@ eval: $(STAMP)
 	rm -rf .eval-out && $(BIN)/extractor run $(EVAL)/dev/corpus -o .eval-out -q; \
 	$(PYTHON) $(EVAL)/score.py $(EVAL)/dev/gold .eval-out
 
-## golden: rewrite tests/golden/ from samples/ (review the diff before committing)
+## golden: rewrite tests/golden/ from samples/, and the sheets' goldens from their fixtures
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden
+	$(BIN)/python -m tests.sheet_goldens
 
 ## screenshots: README pictures: review page, sheet, displaCy's task view (needs Debian's chromium)
 screenshots: $(STAMP)
