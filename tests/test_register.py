@@ -445,3 +445,29 @@ def test_unit_directory_merge_and_alias_rules(
     assert rule["kind"] == "alias"
     for example in rule["examples"]:
         assert re.fullmatch(rule["pattern"], " ".join(example["text"].lower().split()))
+
+
+def test_exports_follow_the_register(
+    register: Register, samples: Path, rules: RuleSet, tmp_path: Path
+) -> None:
+    from extractor.register.exports import export_sheets, export_tracker
+    from extractor.sheets import SheetOptions
+
+    with register.session() as s:
+        import_paths(s, [samples / "000.json"], rules)
+        fix, done, false = (
+            s.scalars(select(Task).where(Task.ext_id == x)).one() for x in ("T1", "T2", "T3")
+        )
+        patch_task(s, fix.id, {"version": 1, "units": ["Phòng Tư pháp huyện"]}, "lan")
+        mark_done(s, done.id, {"date": "2020-09-01"}, "lan")
+        reject_task(s, false.id, "lan")
+        view = _view(register)
+        written = export_sheets(s, view, tmp_path / "sheets", ["csv"], SheetOptions())
+        tracker = export_tracker(s, view, tmp_path / "tracker", ["csv"])
+        actions = {t.id: t.action for t in (fix, done, false)}
+    sheet = written["Phòng Tư pháp huyện"][0].read_text("utf-8-sig")
+    assert actions[fix.id] in sheet
+    every_sheet = "".join(p[0].read_text("utf-8-sig") for p in written.values())
+    assert actions[false.id] not in every_sheet  # rejected: on no sheet
+    listed = next(p for p in tracker if p.suffix == ".csv").read_text("utf-8-sig")
+    assert actions[fix.id] in listed and actions[done.id] not in listed  # done: off the tracker
