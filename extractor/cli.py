@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import limits
 from .batch import INPUT_SUFFIXES, BatchOptions, run_batch
@@ -158,19 +158,20 @@ def _formats(value: str) -> list[str]:
 
 
 def cmd_sheets(args: argparse.Namespace) -> int:
+    from .errors import ExtractorError
     from .rules import cached_rules
-    from .sheets import SheetOptions, collect, write_sheets
+    from .sheets import gather, write_sheets
 
-    rows, spellings = collect(args.folder, cached_rules())
+    found = gather(args.folder, cached_rules())
+    rows, spellings = found.rows, found.spellings
     if not rows:
         print(f"error: {args.folder} holds no task JSON with tasks.", file=sys.stderr)
         return 1
-    written = write_sheets(
-        rows,
-        args.output,
-        args.format,
-        SheetOptions(office=args.office, place=args.place, date=args.date),
-    )
+    try:
+        written = write_sheets(rows, args.output, args.format, _sheet_options(args))
+    except ExtractorError as exc:  # a bad office profile, a format that cannot be made here
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
     on_sheets = sum(1 for r in rows if r.units or r.coordinators)
     print(f"{len(written)} unit sheets, {on_sheets} tasks -> {args.output}")
     print(_counted(args.folder, len(rows), len(rows) - on_sheets))
@@ -186,7 +187,33 @@ def cmd_sheets(args: argparse.Namespace) -> int:
             f"all listed in {listed}:"
         )
         print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
-    return 0
+    return _report(found)
+
+
+def _sheet_options(args: argparse.Namespace) -> Any:
+    from .sheets import options
+
+    return options(
+        args.profile,
+        office=args.office,
+        place=args.place,
+        when=args.date,
+        superior=args.superior,
+        signer_title=args.signer_title,
+        signer_name=args.signer,
+    )
+
+
+def _report(found: Any) -> int:
+    """Notices left out (on stderr: exit 1), notices counted once and units merged."""
+    from .sheets import report
+
+    errors, notes = report(found)
+    for line in notes:
+        print(line)
+    for line in errors:
+        print(line, file=sys.stderr)
+    return 1 if errors else 0
 
 
 UNITS_SHOWN = 8  # units without an alias named on the console; the file lists them all
@@ -217,17 +244,24 @@ def _no_alias(unit: str, names: set[str]) -> bool:
 
 
 def cmd_tracker(args: argparse.Namespace) -> int:
+    from .errors import ExtractorError
     from .rules import cached_rules
-    from .sheets import collect, write_tracker
+    from .sheets import gather, write_tracker
 
-    rows, _ = collect(args.folder, cached_rules())
+    found = gather(args.folder, cached_rules())
+    rows = found.rows
     if not rows:
         print(f"error: {args.folder} holds no task JSON with tasks.", file=sys.stderr)
         return 1
-    paths = write_tracker(rows, args.output or args.folder / "tracker", args.format, args.as_of)
+    out = args.output or args.folder / "tracker"
+    try:
+        paths = write_tracker(rows, out, args.format, args.as_of, _sheet_options(args))
+    except ExtractorError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
     print(f"{len(rows)} tasks as of {args.as_of} -> " + ", ".join(str(p) for p in paths))
     print(_counted(args.folder, len(rows)))
-    return 0
+    return _report(found)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -319,21 +353,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.set_defaults(func=cmd_apply)
 
-    fmt_help = "formats, comma-separated: html,md,csv,xlsx,docx"
+    fmt_help = "formats, comma-separated: html,md,csv,xlsx,docx,pdf (pdf needs Debian's pango)"
     sheets = sub.add_parser("sheets", help="one assignment sheet per unit, across notices")
     sheets.add_argument("folder", type=_folder, help="folder of task JSON (the -o of run)")
     sheets.add_argument("-o", "--output", type=Path, required=True, help="folder for the sheets")
     sheets.add_argument(
         "--format", type=_formats, default=["html", "md", "csv", "xlsx", "docx"], help=fmt_help
     )
-    sheets.add_argument("--office", default="", help="issuing office for the header block")
-    sheets.add_argument("--place", default="", help="place for the date line")
-    sheets.add_argument(
-        "--date",
-        type=_day,
-        default=None,
-        help=f"date of the sheets, {DAY_FORMS} (default: left blank)",
-    )
+    _office_arguments(sheets)
     sheets.set_defaults(func=cmd_sheets)
 
     tracker = sub.add_parser("tracker", help="every task by deadline, with its status")
@@ -350,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     tracker.add_argument(
         "--format", type=_formats, default=["html", "md", "csv", "xlsx", "docx"], help=fmt_help
     )
+    _office_arguments(tracker)
     tracker.set_defaults(func=cmd_tracker)
 
     from .register.commands import add_commands, add_run_db  # import, serve, users, backup
@@ -357,6 +385,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     add_run_db(run)
     return parser
+
+
+def _office_arguments(parser: argparse.ArgumentParser) -> None:
+    """Who issues the sheets: an office profile (YAML), each value overridable here."""
+    parser.add_argument(
+        "--profile", type=_file, default=None, help="office profile YAML (see README)"
+    )
+    parser.add_argument("--office", default="", help="issuing office for the header block")
+    parser.add_argument("--superior", default="", help="the office's superior (cơ quan chủ quản)")
+    parser.add_argument("--place", default="", help="place for the date line")
+    parser.add_argument("--signer", default="", help="the signer's name")
+    parser.add_argument("--signer-title", default="", help="the signer's title")
+    parser.add_argument(
+        "--date",
+        type=_day,
+        default=None,
+        help=f"date of the sheets, {DAY_FORMS} (default: left blank)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
