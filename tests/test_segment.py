@@ -168,6 +168,21 @@ PARAGRAPHS_APART = (
 )
 
 
+INDENTED = (
+    "2. Phòng Tài nguyên và Môi trường\n"
+    "- Đề nghị Thường trực Hội đồng nhân dân tỉnh, các Ban\n"
+    "Hội đồng nhân dân tỉnh và đại biểu Hội đồng nhân dân tỉnh tiếp tục tăng cường\n"
+    "giám sát việc quản lý đất rừng, đất dự án trên địa bàn tỉnh, kịp thời thông tin\n"
+    "cho cử tri về kết quả giám sát.\n"
+    "- Ủy ban nhân dân tỉnh rà soát nguồn lực, bố trí\n"
+    "vốn cho Sở Nông nghiệp và Phát triển nông thôn đẩy nhanh tiến độ trồng rừng theo\n"
+    "kế hoạch được phê duyệt.\n"
+    "- Giao Ban Quản lý các Khu công nghiệp tỉnh yêu cầu các\n"
+    "doanh nghiệp trong khu công nghiệp thực hiện trồng cây xanh theo đúng cam kết\n"
+    "trong dự án đầu tư."
+)
+
+
 @pytest.mark.parametrize(
     ("text", "lines"),
     [
@@ -214,6 +229,22 @@ PARAGRAPHS_APART = (
                 "",
                 "2. Rà soát các văn bản quy phạm pháp luật có liên quan đến Luật thuộc thẩm "
                 "quyền quản lý nhà nước được phân công.",
+            ],
+        ),
+        # no blank lines, but most paragraphs open with a short (indented) line: those run on,
+        # a numbered heading on its own line does not
+        (
+            INDENTED,
+            [
+                "2. Phòng Tài nguyên và Môi trường",
+                "- Đề nghị Thường trực Hội đồng nhân dân tỉnh, các Ban Hội đồng nhân dân tỉnh và "
+                "đại biểu Hội đồng nhân dân tỉnh tiếp tục tăng cường giám sát việc quản lý đất "
+                "rừng, đất dự án trên địa bàn tỉnh, kịp thời thông tin cho cử tri về kết quả "
+                "giám sát.",
+                "- Ủy ban nhân dân tỉnh rà soát nguồn lực, bố trí vốn cho Sở Nông nghiệp và Phát "
+                "triển nông thôn đẩy nhanh tiến độ trồng rừng theo kế hoạch được phê duyệt.",
+                "- Giao Ban Quản lý các Khu công nghiệp tỉnh yêu cầu các doanh nghiệp trong khu "
+                "công nghiệp thực hiện trồng cây xanh theo đúng cam kết trong dự án đầu tư.",
             ],
         ),
         # a short text is never taken for a wrapped one

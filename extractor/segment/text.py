@@ -41,8 +41,9 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     longest line is short, many lines come near it and most of those stop mid-sentence) and
     the next word would not have fit on the line, which ends no sentence (a ";" goes on; a ":"
     only before small letters; a dash after a full line that ends nothing is inside a name:
-    "Trung tâm Văn hóa\n- Thể thao"). Where blank lines set the paragraphs apart, the first
-    line of a paragraph (indented, so it wraps early) runs on as a full one does. A line
+    "Trung tâm Văn hóa\n- Thể thao"). Where blank lines set the paragraphs apart, or most
+    paragraphs open with a short line, the first line of a paragraph (indented, so it wraps
+    early) runs on as a full one does; without blank lines, not a numbered heading. A line
     holding only a section number ("1.") runs on into the line under it.
     """
     if "\n" not in text:
@@ -62,6 +63,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     # there the first line of a paragraph runs on as a full line does
     blank = sum(1 for x in lines if not x.strip())
     paragraphs_apart = wrapped and blank >= max(3, len(lengths) // 8)
+    indented = wrapped and not paragraphs_apart and _indented(lines, width)
     markers, own_lines = rules.of("sections", "marker"), rules.of("sections", "line_start")
     screen = union_regex(markers + own_lines)
     numbered = tuple(r for r in markers if (r.level or 0) <= 4)
@@ -70,7 +72,12 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     prev = ""
     for cur, nxt in pairwise(lines):
         pos += len(cur) + 1  # the "\n" after `cur`
-        opens = not prev.strip()  # `cur` opens a paragraph
+        # `cur` opens a paragraph: after a blank line, a finished sentence, or as a list item
+        opens = (paragraphs_apart or indented) and (
+            not prev.strip()
+            or LINE_END.search(prev.rstrip()) is not None
+            or any(r.regex.match(cur.strip()) for r in markers)
+        )
         prev = cur
         cur, nxt = cur.rstrip(), nxt.strip()
         if not cur.strip() or not nxt or "|" in cur or "|" in nxt:
@@ -81,8 +88,11 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         if nxt[0] in ";,.:!?)":
             continue
         end = LINE_END.search(cur)
-        full = wrapped and (
-            len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2 or (paragraphs_apart and opens)
+        near_full = wrapped and len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2
+        full = near_full or (
+            (paragraphs_apart and opens)
+            # without blank lines, a numbered heading on its own line is no indented opener
+            or (indented and opens and not any(r.regex.match(cur.strip()) for r in numbered))
         )
         if end is None:
             if not (full or nxt[0].islower()):
@@ -94,7 +104,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         if _capitals(cur) or _capitals(nxt):  # a header: "ỦY BAN NHÂN DÂN / TỈNH BÌNH ĐỊNH"
             continue
         if screen.match(nxt):
-            dash_in_name = full and end is None and nxt[0] in "-–"  # "Văn hóa\n- Thể thao"
+            dash_in_name = near_full and end is None and nxt[0] in "-–"  # "Văn hóa\n- Thể thao"
             if not dash_in_name and any(r.regex.match(nxt) for r in markers):
                 continue
             own = next((r for r in own_lines if r.regex.match(nxt)), None)
@@ -107,6 +117,21 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         pieces += [text[last:at], " "]
         last = at + 1
     return "".join(pieces) + text[last:]
+
+
+def _indented(lines: list[str], width: int) -> bool:
+    """Do the paragraphs of a wrapped text open with an early-wrapped (indented) line? Most of
+    the lines that open a paragraph and go on to the next line are short."""
+    openers = [
+        len(cur.rstrip())
+        for prev, cur, nxt in zip(["."] + lines, lines, [*lines[1:], ""], strict=False)
+        if cur.strip()
+        and nxt.strip()
+        and (not prev.strip() or LINE_END.search(prev.rstrip()))
+        and not LINE_END.search(cur.rstrip())
+    ]
+    short = sum(n < 0.8 * width for n in openers)
+    return len(openers) >= 3 and short >= 0.6 * len(openers)
 
 
 def _marker_only(line: str, numbered: tuple[CompiledRule, ...]) -> bool:
