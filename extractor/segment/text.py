@@ -124,7 +124,7 @@ def _indented(lines: list[str], width: int) -> bool:
     the lines that open a paragraph and go on to the next line are short."""
     openers = [
         len(cur.rstrip())
-        for prev, cur, nxt in zip(["."] + lines, lines, [*lines[1:], ""], strict=False)
+        for prev, cur, nxt in zip([".", *lines], lines, [*lines[1:], ""], strict=False)
         if cur.strip()
         and nxt.strip()
         and (not prev.strip() or LINE_END.search(prev.rstrip()))
