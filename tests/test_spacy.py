@@ -113,6 +113,27 @@ def test_spans_are_the_json_offsets(path: Path, nlp: Any) -> None:
     doc = nlp(data["text"])
     assert doc._.tasks == notice.tasks
     assert spans_of(doc) == expected
+    if document.source.format == "text":  # the file's own text: spans on its characters
+        doc = nlp(document.source_text)
+        assert doc._.tasks == notice.tasks
+        assert spans_of(doc) == on_source(expected, data["offset_map"], document.source_text)
+
+
+def on_source(spans: Spans, offset_map: list[list[int]], source: str) -> Spans:
+    """The spans moved onto the source text by the JSON's `offset_map`, trimmed there."""
+
+    def move(offset: int) -> int:
+        delta = 0
+        for canonical, at in offset_map:
+            if canonical > offset:
+                break
+            delta = at - canonical
+        return offset + delta
+
+    return {
+        key: [(label, *_trim(source, move(a), move(b)), rule) for label, a, b, rule in values]
+        for key, values in spans.items()
+    }
 
 
 def test_corpus_is_all_there() -> None:
