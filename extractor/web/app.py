@@ -11,7 +11,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from .api import api_routes
+from .api_data import data_routes
 from .auth import AuthMiddleware
+from .downloads import download_routes
 from .login import login_routes
 from .pages import page_routes
 from .settings import Settings
@@ -25,7 +27,9 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *login_routes(settings),
             *api_routes(settings),
+            *data_routes(settings),
             *page_routes(settings),
+            *download_routes(settings),
             Mount("/static", app=static, name="static"),
         ],
         middleware=[Middleware(AuthMiddleware, settings=settings)],

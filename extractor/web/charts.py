@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from ..register.status import STATUS_NAMES
 
-__all__ = ["COLORS", "monthly_on_time", "per_unit", "status_bars"]
+__all__ = ["COLORS", "month_bars", "monthly_on_time", "per_unit", "status_bars"]
 
 COLORS = {
     "done_on_time": "#2e7d32",

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from ..register.users import LoginFailed, end_session, login
 from .auth import COOKIE
-from .pages import TEMPLATES
+from .render import TEMPLATES
 from .settings import Settings
 
 __all__ = ["login_routes"]

@@ -3,116 +3,24 @@ JSON API (app.js), so pages and API cannot disagree."""
 
 from __future__ import annotations
 
-import io
-import json
-import re
-import tempfile
-import zipfile
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from ..register.edits import Invalid, NotFound, get_task
-from ..register.exports import export_sheets, export_tracker
+from ..register.edits import NotFound, get_task
 from ..register.models import Notice, Task, Unit
-from ..register.status import RECURRING_NAMES, STATUS_NAMES
+from ..register.status import STATUS_NAMES
 from ..register.views import Filters, history_view, list_tasks, notice_view, task_view, week_of
-from ..review import FLAG_NAMES
-from ..sheets import SheetOptions
-from .api import filters_of, view_of
-from .auth import identity_of
-from .charts import COLORS, month_bars, monthly_on_time, per_unit, status_bars
+from .charts import month_bars, monthly_on_time, per_unit, status_bars
 from .highlight import segments
+from .render import page_guard, render
+from .request_args import filters_of, view_of
 from .settings import Settings
 
-__all__ = ["TEMPLATES", "page_routes", "render"]
-
-TEMPLATES = Environment(
-    loader=PackageLoader("extractor.web", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
-ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
-FIELD_NAMES = {
-    "created": "tạo",
-    "units": "đơn vị chủ trì",
-    "coordinators": "đơn vị phối hợp",
-    "action": "nội dung",
-    "deadline": "thời hạn",
-    "deadline_text": "thời hạn (chữ)",
-    "recurring": "định kỳ",
-    "section": "mục",
-    "checked": "đã kiểm tra",
-    "rejected": "loại bỏ",
-    "done_date": "ngày hoàn thành",
-    "done_result": "kết quả",
-    "extended_to": "gia hạn đến",
-    "extension_note": "lý do gia hạn",
-}
-
-
-def vn_date(value: str | date | None) -> str:
-    if not value:
-        return "—"
-    d = date.fromisoformat(value) if isinstance(value, str) else value
-    return d.strftime("%d/%m/%Y")
-
-
-def plain(value: str | None) -> str:
-    """A history value (JSON) as a reader wants it: lists joined, dates dd/mm/yyyy."""
-    if value is None:
-        return ""
-    try:
-        v = json.loads(value)
-    except ValueError:
-        return value
-    if isinstance(v, list):
-        return "; ".join(str(x) for x in v)
-    if isinstance(v, bool):
-        return "có" if v else "không"
-    if isinstance(v, str) and ISO_DAY.fullmatch(v):
-        return vn_date(v)
-    return str(v)
-
-
-TEMPLATES.filters["vn_date"] = vn_date
-TEMPLATES.filters["plain"] = plain
-TEMPLATES.globals["recurring_names"] = RECURRING_NAMES
-
-
-def render(request: Request, settings: Settings, template: str, **context: Any) -> HTMLResponse:
-    ident = identity_of(request)
-    html = TEMPLATES.get_template(template).render(
-        as_of=settings.today(),
-        as_of_fixed=settings.as_of is not None,
-        user=ident,
-        login_required=settings.login_required,
-        status_names=STATUS_NAMES,
-        colors=COLORS,
-        field_names=FIELD_NAMES,
-        flag_names=FLAG_NAMES,
-        path=request.url.path,
-        **context,
-    )
-    return HTMLResponse(html)
-
-
-def _guard(fn: Any, s: Settings) -> Any:
-    async def page(request: Request) -> Response:
-        try:
-            response: Response = await fn(request, s)
-            return response
-        except (Invalid, ValueError) as exc:
-            return HTMLResponse(f"<p>{exc}</p>", status_code=400)
-        except NotFound as exc:
-            return render(request, s, "message.html.j2", message=str(exc))
-
-    return page
+__all__ = ["page_routes"]
 
 
 async def dashboard(request: Request, s: Settings) -> Response:
@@ -236,68 +144,13 @@ async def exports_page(request: Request, s: Settings) -> Response:
     return render(request, s, "exports.html.j2", unit_names=names)
 
 
-def _write_sheets(s: Settings, out: Path, formats: list[str]) -> dict[str, list[Path]]:
-    with s.register.session() as session:
-        return export_sheets(
-            session,
-            view_of(session, s),
-            out,
-            formats,
-            SheetOptions(office=s.office, place=s.place, date=s.today()),
-        )
-
-
-async def sheet_page(request: Request, s: Settings) -> Response:
-    unit = request.query_params.get("unit", "")
-    with tempfile.TemporaryDirectory() as tmp:
-        written = _write_sheets(s, Path(tmp), ["html"])
-        if unit not in written:
-            raise NotFound(f"Không có phiếu giao nhiệm vụ của '{unit}'.")
-        return HTMLResponse(written[unit][0].read_text(encoding="utf-8"))
-
-
-def _zip(folder: Path) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for p in sorted(folder.iterdir()):
-            z.write(p, p.name)
-    return buf.getvalue()
-
-
-async def sheets_zip(_request: Request, s: Settings) -> Response:
-    with tempfile.TemporaryDirectory() as tmp:
-        _write_sheets(s, Path(tmp), ["html", "xlsx", "docx", "csv"])
-        data = _zip(Path(tmp))
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="phieu-giao.zip"'},
-    )
-
-
-async def tracker_page(request: Request, s: Settings) -> Response:
-    fmt = request.query_params.get("format", "html")
-    with tempfile.TemporaryDirectory() as tmp, s.register.session() as session:
-        paths = export_tracker(
-            session, view_of(session, s), Path(tmp), ["html", "xlsx", "docx", "csv", "md"]
-        )
-        if fmt == "html":
-            return HTMLResponse(paths[0].read_text(encoding="utf-8"))
-        data = _zip(Path(tmp))
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="theo-doi.zip"'},
-    )
-
-
 async def import_page(request: Request, s: Settings) -> Response:
     return render(request, s, "import.html.j2")
 
 
 def page_routes(s: Settings) -> list[Route]:
     def r(path: str, fn: Any) -> Route:
-        return Route(path, _guard(fn, s), methods=["GET"])
+        return Route(path, page_guard(fn, s), methods=["GET"])
 
     return [
         r("/", dashboard),
@@ -307,8 +160,5 @@ def page_routes(s: Settings) -> list[Route]:
         r("/notices/{notice_id:int}", notice_page),
         r("/units", units_page),
         r("/exports", exports_page),
-        r("/exports/sheet", sheet_page),
-        r("/exports/sheets.zip", sheets_zip),
-        r("/exports/tracker", tracker_page),
         r("/import", import_page),
     ]
