@@ -22,7 +22,16 @@ from .safe_cells import clean_text, is_formula_like
 if TYPE_CHECKING:
     from .sheets import Document
 
-__all__ = ["FormatUnavailable", "check_format", "docx", "number", "pdf", "printed", "xlsx"]
+__all__ = [
+    "FormatUnavailable",
+    "check_format",
+    "docx",
+    "number",
+    "pdf",
+    "printed",
+    "tables",
+    "xlsx",
+]
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -69,7 +78,7 @@ def printed(header: list[str], rows: list[list[Any]]) -> tuple[list[str], list[l
 
     if header[:5] != SHEET_HEADER[:5]:
         return header, [[_cell_text(c) for c in r] for r in rows]
-    others = "Giao cho" if header[5] != SHEET_HEADER[5] else "Cùng thực hiện"
+    others = "Đơn vị" if header[5] != SHEET_HEADER[5] else "Cùng thực hiện"
     out = []
     for tt, number, when, section, action, with_, due, source in rows:
         notice = "\n".join(x for x in (number, dmy(when), section and f"mục {section}") if x)
@@ -123,7 +132,7 @@ def number(doc: Document) -> str:
     return f"Số: ......./{prefix}" if prefix else "Số: ......."
 
 
-def _tables(doc: Document) -> list[tuple[str, list[str], list[list[Any]]]]:
+def tables(doc: Document) -> list[tuple[str, list[str], list[list[Any]]]]:
     """A unit's two parts as one table with a "Vai trò" column; the tracker's as they are."""
     first = doc.parts[0][1]
     if len(doc.parts) == 2 and doc.parts[1][1] == first:
@@ -146,8 +155,8 @@ def xlsx(doc: Document) -> bytes:
     head = Alignment(horizontal="center", wrap_text=True)
     wb = Workbook()
     wb.remove(wb.active)
-    tables = _tables(doc)
-    for title, header, rows in tables:
+    parts = tables(doc)
+    for title, header, rows in parts:
         ws = wb.create_sheet(title)
         top = _xlsx_head(ws, doc, len(header), bold, plain)
         for col, name in enumerate(header, 1):
@@ -168,7 +177,7 @@ def xlsx(doc: Document) -> bytes:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.oddFooter.center.text = "Trang &P/&N"
-    wb.active = len(tables) - 1  # the task table
+    wb.active = len(parts) - 1  # the task table
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -396,6 +396,14 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _day(iso: str | None) -> date | str:
+    """A notice's ISO date as a date (typed in XLSX); as written if it is not one."""
+    try:
+        return date.fromisoformat(iso or "")
+    except ValueError:
+        return iso or ""
+
+
 def _md_table(header: list[str], rows: Iterable[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(md_text(_text(c)) for c in r) + " |" for r in rows]
@@ -423,7 +431,7 @@ SHEET_HEADER = [
     "Thời hạn",
     "Trích văn bản",
 ]
-COLLECTIVE_HEADER = [*SHEET_HEADER[:5], "Giao cho (như văn bản)", *SHEET_HEADER[6:]]
+COLLECTIVE_HEADER = [*SHEET_HEADER[:5], "Đơn vị (như văn bản)", *SHEET_HEADER[6:]]
 
 
 def _sheet_rows(rows: list[TaskRow]) -> list[list[Any]]:
@@ -432,7 +440,7 @@ def _sheet_rows(rows: list[TaskRow]) -> list[list[Any]]:
         [
             i,
             r.notice_number or "",
-            date.fromisoformat(r.notice_date) if r.notice_date else "",
+            _day(r.notice_date),
             r.section or "",
             r.action,
             r.others,
@@ -516,10 +524,6 @@ def write_sheets(
     return written
 
 
-def _sheet_of(unit: str, collective: bool) -> str:
-    return COLLECTIVE_SHEET if collective else unit
-
-
 def _render(fmt: str, doc: Document, env: Any, template: str) -> bytes:
     from . import sheet_files
 
@@ -535,14 +539,9 @@ def _render(fmt: str, doc: Document, env: Any, template: str) -> bytes:
             count = f" ({len(body)})" if doc.counted else ""
             lines += [f"## {md_text(title)}{count}", "", *_md_table(header, body), ""]
         return "\n".join(lines).encode("utf-8")
-    if fmt == "csv":
-        if len(doc.parts) == 2 and doc.parts[0][1] == doc.parts[1][1]:  # a unit's sheet
-            roles = ("chủ trì", "phối hợp")
-            body = [
-                [role, *r] for role, part in zip(roles, doc.parts, strict=True) for r in part[2]
-            ]
-            return _csv_bytes(["Vai trò", *doc.parts[0][1]], body)
-        return _csv_bytes(doc.parts[-1][1], doc.parts[-1][2])
+    if fmt == "csv":  # one table: a unit's with a "Vai trò" column, the tracker's tasks
+        _, header, body = sheet_files.tables(doc)[-1]
+        return _csv_bytes(header, body)
     if fmt == "xlsx":
         return sheet_files.xlsx(doc)
     return sheet_files.docx(doc)
@@ -551,8 +550,8 @@ def _render(fmt: str, doc: Document, env: Any, template: str) -> bytes:
 def _with_others(row: TaskRow, unit: str, collective: bool) -> TaskRow:
     vocab = vocabulary()
     names = [*row.units, *row.coordinators]
-    if collective:
-        others = [u for u in names if vocab.is_collective(u)]
+    if collective:  # the words each notice used first, then the units named with them
+        others = sorted(names, key=lambda u: not vocab.is_collective(u))
     else:
         others = [u for u in names if u != unit]
     return replace(row, others="; ".join(dict.fromkeys(others)))
@@ -607,7 +606,7 @@ def write_tracker(
             "; ".join(r.coordinators),
             r.action,
             r.notice_number or "",
-            date.fromisoformat(r.notice_date) if r.notice_date else "",
+            _day(r.notice_date),
         ]
         for i, r in enumerate(tracked, 1)
     ]

@@ -316,15 +316,18 @@ def test_one_bad_notice_is_named_and_the_others_written(tmp_path: Path) -> None:
     good = notice("4/TB", [{"units": ["Phòng Tư pháp"], "action": "rà soát văn bản"}])
     broken = notice("5/TB", [{"action": "x"}])
     del broken["tasks"][0]["evidence"]
-    out = folder(tmp_path, good, broken)
-    (out / "n2.json").write_text("{not json", encoding="utf-8")
+    odd_date = notice(
+        "6/TB", [{"units": ["Phòng Tư pháp"], "action": "kiểm tra"}], day="2020-13-45"
+    )
+    out = folder(tmp_path, good, broken, odd_date)
+    (out / "n3.json").write_text("{not json", encoding="utf-8")
     found = gather(out, cached_rules())
-    assert [r.action for r in found.rows] == ["rà soát văn bản"]
-    assert [name for name, _ in found.errors] == ["n1.json", "n2.json"]
+    assert sorted(r.action for r in found.rows) == ["kiểm tra", "rà soát văn bản"]
+    assert [name for name, _ in found.errors] == ["n1.json", "n3.json"]
     assert "KeyError" in found.errors[0][1] and "JSON" in found.errors[1][1]
     sheets = tmp_path / "sheets"
-    code = main(["sheets", str(out), "-o", str(sheets), "--format", "md"])
-    assert code == 1 and (sheets / "phong-tu-phap.md").exists()
+    code = main(["sheets", str(out), "-o", str(sheets), "--format", "md,xlsx"])
+    assert code == 1 and "| 6/TB | 2020-13-45 |" in (sheets / "phong-tu-phap.md").read_text()
     code = main(["tracker", str(out), "--as-of", "2020-09-01", "-o", str(tmp_path / "t")])
     assert code == 1 and (tmp_path / "t" / "tracker.ics").exists()
 
@@ -390,7 +393,8 @@ def test_collective_addressees_share_one_sheet(tmp_path: Path) -> None:
     assert sorted(written) == [COLLECTIVE_SHEET, "Phòng Nội vụ huyện"]
     sheet = (tmp_path / "s" / "cac-co-quan-don-vi-giao-chung.md").read_text("utf-8")
     assert "## Nhiệm vụ chủ trì (2)" in sheet and "## Nhiệm vụ phối hợp (1)" in sheet
-    assert "| các sở, ngành liên quan |" in sheet and "| các cơ quan, đơn vị |" in sheet
+    assert "| các sở, ngành liên quan; Phòng Nội vụ huyện |" in sheet
+    assert "| các cơ quan, đơn vị |" in sheet and "| Các cơ quan, đơn vị |" in sheet
 
 
 def test_units_in_vietnamese_order(tmp_path: Path) -> None:
