@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from spacy.tokens.underscore import Underscore
 
 from extractor import extract, notice_to_dict
-from extractor.errors import ExtractorError
+from extractor.errors import ExtractorError, MissingTool
 from extractor.ingest import ingest_path, ingest_text
 from extractor.models import Document
 from extractor.nlp import get_nlp
@@ -56,7 +56,7 @@ def ingested(path: Path) -> Document:
     """The file read; skips a file whose format needs a tool this machine lacks."""
     try:
         return ingest_path(path)
-    except ExtractorError as exc:
+    except MissingTool as exc:
         pytest.skip(f"{path.name}: {exc}")
 
 
