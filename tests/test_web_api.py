@@ -332,6 +332,13 @@ def _csrf(c: TestClient) -> str:
     return found.group(1)
 
 
+def test_every_answer_forbids_framing_and_foreign_scripts(office: TestClient) -> None:
+    for path in ("/login", "/", "/api/tasks"):
+        headers = office.get(path, follow_redirects=False).headers
+        assert headers["x-frame-options"] == "DENY", path
+        assert "default-src 'self'" in headers["content-security-policy"], path
+
+
 def test_login_csrf_roles_logout(office: TestClient) -> None:
     forged = office.post("/login", data={"csrf": "x", "name": "lan", "password": "mat-khau-lan"})
     assert forged.status_code == 403

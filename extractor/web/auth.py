@@ -1,12 +1,14 @@
 """Who is asking, and may they. Bound to a loopback address the person at the computer is the
 user (an admin) and only requests naming this server as their Host are served (no DNS
 rebinding); cross-site writes are refused by their Origin. Bound anywhere else, every page,
-asset and API call needs a login session; every write needs the session's CSRF token (the
-X-CSRF-Token header, or the `csrf` field of a form); viewers only read, editors write,
-admins also import and merge units."""
+asset and API call needs a login session; every write needs the session's CSRF token in the
+X-CSRF-Token header (the login and logout forms check their `csrf` field themselves); viewers
+only read, editors write, admins also import and merge units. Every answer forbids framing
+and allows only the app's own scripts."""
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -71,30 +73,31 @@ class AuthMiddleware(BaseHTTPMiddleware):
         origin = request.headers.get("origin")
         return bool(origin) and urlsplit(origin).netloc != request.headers.get("host")
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    def _refusal(self, request: Request) -> Response | None:
+        """Why this request may not go on, or None."""
         s = self.settings
         if not s.login_required and request.url.hostname not in LOCAL_HOSTS:
             return Response("Unknown host.", status_code=400)
         path = request.url.path
         ident = self._identity(request)
+        request.state.identity = ident
         if path in OPEN_PATHS:
-            request.state.identity = ident
-            return await call_next(request)
+            return None
         if ident is None:
             return _refuse(request, 401, "Cần đăng nhập.")
-        if request.method in WRITES:
-            if self._cross_site(request):
-                return _refuse(request, 403, "Yêu cầu từ trang khác bị từ chối.")
-            if (
-                s.login_required
-                and request.headers.get("x-csrf-token") != ident.csrf
-                and path != "/logout"
-            ):
-                return _refuse(request, 403, "Thiếu mã chống giả mạo (CSRF).")
-            if not ident.may_write() or (path.startswith(ADMIN_PATHS) and ident.role != "admin"):
-                return _refuse(request, 403, "Tài khoản này không có quyền sửa.")
-        request.state.identity = ident
-        response = await call_next(request)
+        if request.method not in WRITES:
+            return None
+        if self._cross_site(request):
+            return _refuse(request, 403, "Yêu cầu từ trang khác bị từ chối.")
+        token = request.headers.get("x-csrf-token", "")
+        if s.login_required and path != "/logout" and not hmac.compare_digest(token, ident.csrf):
+            return _refuse(request, 403, "Thiếu mã chống giả mạo (CSRF).")
+        if not ident.may_write() or (path.startswith(ADMIN_PATHS) and ident.role != "admin"):
+            return _refuse(request, 403, "Tài khoản này không có quyền sửa.")
+        return None
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = self._refusal(request) or await call_next(request)
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Content-Security-Policy"] = (
