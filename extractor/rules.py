@@ -67,6 +67,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "addressee_list",
             "intro",
             "table_column",
+            "table_number",
             "field",
             "line_start",
         }
