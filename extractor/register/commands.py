@@ -112,7 +112,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = sub.add_parser("import", help="put task JSON files (or folders of them) in the register")
-    imp.add_argument("paths", nargs="+", type=Path)
+    imp.add_argument("paths", nargs="+", type=Path, help="task JSON files or folders of them")
     imp.add_argument("--db", required=True, help=DB_HELP)
     imp.add_argument("--rules", type=Path, default=None, help="rule folder (unit aliases)")
     imp.set_defaults(func=cmd_import)
@@ -124,7 +124,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         default="127.0.0.1",
         help="address to listen on; any but 127.0.0.1 requires logins",
     )
-    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     srv.add_argument(
         "--as-of",
         type=date.fromisoformat,
@@ -137,10 +137,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     srv.set_defaults(func=cmd_serve)
 
     usr = sub.add_parser("users", help="users of the web app (viewer, editor, admin)")
-    usr.add_argument("action", choices=["add", "list"])
-    usr.add_argument("name", nargs="?")
+    usr.add_argument("action", choices=["add", "list"], help="add (or reset) a user, or list them")
+    usr.add_argument("name", nargs="?", help="the user's login name (for add)")
     usr.add_argument("--db", required=True, help=DB_HELP)
-    usr.add_argument("--role", choices=["viewer", "editor", "admin"], default="editor")
+    usr.add_argument(
+        "--role", choices=["viewer", "editor", "admin"], default="editor", help="default: editor"
+    )
     usr.add_argument(
         "--password-stdin",
         action="store_true",
@@ -150,5 +152,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     bak = sub.add_parser("backup", help="copy the register (SQLite file, or .json of every table)")
     bak.add_argument("--db", required=True, help=DB_HELP)
-    bak.add_argument("-o", "--output", type=Path, required=True)
+    bak.add_argument(
+        "-o", "--output", type=Path, required=True, help="the backup: X.db (SQLite) or X.json"
+    )
     bak.set_defaults(func=cmd_backup)
