@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy import displacy
 from spacy.tokens import Doc
 from spacy.tokens.underscore import Underscore
@@ -168,6 +170,42 @@ def test_raw_text_spans_cover_the_docs_own_characters(
     assert doc.text == raw and doc._.notice.document.text == canonical
     assert doc._.tasks == extract_document(ingest_text(canonical)).tasks
     assert units_of(doc) == units
+
+
+PIECES = [
+    "Giao Phòng Giáo dục và Đào tạo chủ trì, báo cáo trước ngày 15/9/2020.\n",
+    "Giao Sở Y tế kiểm tra",
+    "Giao ",
+    "Sở Y tế ",
+    "Phòng Giáo dục và Đào tạo",
+    " chủ trì, phối hợp với ",
+    "UBND các xã ",
+    "báo cáo ",
+    "trước ngày 15/9/2020",
+    "Quý IV/2023",
+    ".\n",
+    "\r\n",
+    ":\n- ",
+    "  ",
+    "1. ",
+    "Uỷ ban ",
+    unicodedata.normalize("NFD", "Sở Tài chính "),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=40))
+def test_random_text_keeps_its_characters_and_every_value(parts: list[str]) -> None:
+    """Raw text of any shape: the Doc keeps it, and every value of every task has its span,
+    at the task's offsets moved onto the Doc's characters by the offset map."""
+    nlp, text = get_nlp(), "".join(parts)
+    doc = nlp(text)
+    assert doc.text == text
+    if doc._.notice is None:
+        assert not text.strip()
+        return
+    data = notice_to_dict(doc._.notice)
+    assert spans_of(doc) == on_source(expected_spans(data), data["offset_map"], text)
 
 
 def test_a_value_inside_a_token_splits_it(nlp: Any) -> None:
