@@ -22,13 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .collation import vi_key
 from .ingest import normalize
 
-__all__ = [
-    "COLLECTIVE_SHEET",
-    "UnitGroups",
-    "Vocabulary",
-    "unit_key",
-    "vocabulary",
-]
+__all__ = ["COLLECTIVE_SHEET", "UnitGroups", "Vocabulary", "vocabulary"]
 
 COLLECTIVE_SHEET = "Các cơ quan, đơn vị (giao chung)"
 
@@ -104,45 +98,50 @@ def _clean(name: str) -> str:
     return " ".join(normalize(name)[0].split()).strip(" .,;:")
 
 
-def unit_key(name: str, area: str | None) -> str:
-    """What two spellings of one unit share: case-free, without the issuer's area word."""
-    key = _clean(name).casefold()
-    if area and key.endswith(" " + area) and len(key) > len(area) + 1:
-        key = key[: -len(area) - 1].rstrip(" ,")
-    return key
-
-
 @dataclass
 class UnitGroups:
-    """Spellings seen, grouped by `unit_key`; each group shown by one of its spellings."""
+    """The spellings of units in a set of notices, grouped: first every spelling is `add`ed
+    with the area word its notice's issuer implies, then `key` says which group it is in.
 
-    seen: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    complete: set[str] = field(default_factory=set)  # spellings with the implied area word
+    Spellings equal but for case, spacing and end punctuation are one group. A name without the
+    issuer's area word joins the name with it, if that was written somewhere ("Phòng Y tế" in
+    a district's notice joins "Phòng Y tế huyện"); two names with different area words never
+    meet ("Công an tỉnh", "Công an huyện"), nor does a name the issuer's level does not have
+    ("Sở Y tế" in a district's notice stays "Sở Y tế")."""
 
-    def add(self, name: str, area: str | None) -> str:
-        """Record a spelling (already through the alias rules); returns its group key."""
+    seen: Counter[str] = field(default_factory=Counter)  # cleaned spelling -> times written
+    folded: set[str] = field(default_factory=set)  # the spellings without case
+
+    def add(self, name: str, area: str | None) -> None:
+        spelling = self.spelling(name, area)
+        self.seen[spelling] += 1
+        self.folded.add(spelling.casefold())
+
+    @staticmethod
+    def spelling(name: str, area: str | None) -> str:
+        """The name cleaned (spacing, end punctuation, the area word in small letters)."""
         name = _clean(name)
-        key = unit_key(name, area)
-        if area and key != name.casefold():  # "Bưu điện Huyện": the area word in small letters
-            name = f"{name[: -len(area)]}{area}"
-            self.complete.add(name)
-        self.seen[key][name] += 1
-        return key
+        if area and name.casefold().endswith(" " + area):  # "Bưu điện Huyện" -> "… huyện"
+            name = name[: -len(area)] + area
+        return name
 
-    def display(self, key: str) -> str:
-        """The spelling a group is shown by: with the area word, then capitalised, then the
-        most used, then first in Vietnamese order."""
-        names = self.seen[key]
-        return min(
-            names,
-            key=lambda n: (n not in self.complete, not n[:1].isupper(), -names[n], vi_key(n)),
-        )
+    def key(self, name: str, area: str | None) -> str:
+        folded = self.spelling(name, area).casefold()
+        if area and not folded.endswith(" " + area) and f"{folded} {area}" in self.folded:
+            return f"{folded} {area}"
+        return folded
 
-    def merged(self) -> dict[str, list[str]]:
-        """{shown name: the other spellings} for every group of more than one spelling."""
-        out = {}
-        for key, names in self.seen.items():
-            if len(names) > 1:
-                shown = self.display(key)
-                out[shown] = sorted((n for n in names if n != shown), key=vi_key)
-        return out
+    def groups(self, keys: dict[str, str]) -> dict[str, str]:
+        """{key: the spelling it is shown by}, for `keys` = {spelling: key}: the fullest
+        spelling (with the area word), then capitalised, then the most used, then first in
+        Vietnamese order."""
+        members: dict[str, list[str]] = defaultdict(list)
+        for spelling, k in keys.items():
+            members[k].append(spelling)
+        return {
+            k: min(
+                names,
+                key=lambda n: (n.casefold() != k, not n[:1].isupper(), -self.seen[n], vi_key(n)),
+            )
+            for k, names in members.items()
+        }

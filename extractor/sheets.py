@@ -246,38 +246,44 @@ def gather(out_dir: Path, rules: RuleSet) -> Collection:
 
 
 def _canonical(rows: list[TaskRow], rules: RuleSet) -> Collection:
+    """Rows with each unit by its shown name: the alias rules, then `UnitGroups`; collective
+    addressees keep their own words."""
     vocab = vocabulary()
+    alias = {n: canonical_unit(n, rules)[0] for r in rows for n in (*r.units, *r.coordinators)}
     groups = UnitGroups()
-    written: dict[str, set[str]] = defaultdict(set)
-    alias: dict[str, str] = {}
+    areas = [vocab.issuer_area(r.issuer) for r in rows]
+    for r, area in zip(rows, areas, strict=True):
+        for n in (*r.units, *r.coordinators):
+            if not vocab.is_collective(alias[n]):
+                groups.add(alias[n], area)
+    keys: dict[tuple[str, str | None], str] = {}  # (name as written, area) -> group key
+    for r, area in zip(rows, areas, strict=True):
+        for n in (*r.units, *r.coordinators):
+            collective = vocab.is_collective(alias[n])
+            keys[n, area] = "\0" + alias[n] if collective else groups.key(alias[n], area)
+    shown = groups.groups({groups.spelling(alias[n], a): k for (n, a), k in keys.items()})
 
-    def key(name: str, area: str | None) -> str:
-        if name not in alias:
-            alias[name] = canonical_unit(name, rules)[0]
-        if vocab.is_collective(alias[name]):
-            k = "\0" + alias[name]  # collectives keep their own words
-        else:
-            k = groups.add(alias[name], area)
-        written[k].add(name)
-        return k
-
-    keyed = []
-    for r in rows:
-        area = vocab.issuer_area(r.issuer)
-        keyed.append((r, [key(u, area) for u in r.units], [key(c, area) for c in r.coordinators]))
-
-    def shown(k: str) -> str:
-        return k[1:] if k.startswith("\0") else groups.display(k)
+    def show(name: str, area: str | None) -> str:
+        k = keys[name, area]
+        return k[1:] if k.startswith("\0") else shown[k]
 
     out = [
-        replace(r, units=[shown(k) for k in us], coordinators=[shown(k) for k in cs])
-        for r, us, cs in keyed
+        replace(
+            r,
+            units=list(dict.fromkeys(show(u, a) for u in r.units)),
+            coordinators=list(dict.fromkeys(show(c, a) for c in r.coordinators)),
+        )
+        for r, a in zip(rows, areas, strict=True)
     ]
     out.sort(key=lambda r: r.sort_key)
     spellings: dict[str, set[str]] = defaultdict(set)
-    for k, names in written.items():
-        spellings[shown(k)] |= names
-    return Collection(out, dict(spellings), groups.merged(), [], [])
+    merged: dict[str, set[str]] = defaultdict(set)
+    for (name, area), k in keys.items():
+        spellings[show(name, area)].add(name)
+        if not k.startswith("\0"):
+            merged[shown[k]].add(groups.spelling(alias[name], area))
+    merges = {s: sorted(others - {s}, key=vi_key) for s, others in merged.items() if others - {s}}
+    return Collection(out, dict(spellings), merges, [], [])
 
 
 def collect(out_dir: Path, rules: RuleSet) -> tuple[list[TaskRow], dict[str, set[str]]]:

@@ -561,3 +561,17 @@ def test_bad_profile_says_which_keys_exist(tmp_path: Path) -> None:
         load_profile(path)
     src = folder(tmp_path, notice("14/TB", [{"action": "a"}]))
     assert main(["sheets", str(src), "-o", str(tmp_path / "s"), "--profile", str(path)]) == 2
+
+
+def test_pdf_without_pango_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails, as without pango
+    src = folder(tmp_path, notice("15/TB", [{"units": ["Phòng Tư pháp"], "action": "a"}]))
+    out = tmp_path / "s"
+    assert main(["sheets", str(src), "-o", str(out), "--format", "html,pdf"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "apt-get install libpango-1.0-0" in err, err
+    assert not out.exists() or not list(out.iterdir())  # nothing half-written

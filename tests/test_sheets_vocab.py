@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.sheet_units import unit_key, vocabulary
+from extractor.sheet_units import UnitGroups, vocabulary
 
 VOCAB = vocabulary().rules
 AREA = [(r.id, e.text, e.expect) for r in VOCAB.issuer_area for e in r.examples]
@@ -46,16 +46,31 @@ def test_recurring_day_counter(rule: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "area", "key"),
+    ("written", "groups"),
     [
-        ("Phòng Y tế huyện", "huyện", "phòng y tế"),
-        ("Phòng Y tế", "huyện", "phòng y tế"),
-        ("phòng y tế  Huyện.", "huyện", "phòng y tế"),
-        ("Phòng Y tế huyện", "tỉnh", "phòng y tế huyện"),
-        ("Phòng Y tế huyện", None, "phòng y tế huyện"),
-        ("huyện", "huyện", "huyện"),
-        ("Sở Y tế tỉnh", "tỉnh", "sở y tế"),
+        # (name, issuer's area) as the notices wrote them -> the groups, each by its shown name
+        ([("Phòng Y tế", "huyện"), ("Phòng Y tế huyện", "huyện")], {"Phòng Y tế huyện": 2}),
+        ([("phòng y tế  Huyện.", "huyện"), ("Phòng Y tế", "huyện")], {"phòng y tế huyện": 2}),
+        ([("Phòng Tư pháp", None), ("phòng tư Pháp", "huyện")], {"Phòng Tư pháp": 2}),
+        (
+            [("Công an tỉnh", "tỉnh"), ("Công an huyện", "huyện")],
+            {"Công an tỉnh": 1, "Công an huyện": 1},
+        ),
+        (
+            [("Phòng Y tế", "tỉnh"), ("Phòng Y tế huyện", "huyện")],
+            {"Phòng Y tế": 1, "Phòng Y tế huyện": 1},
+        ),
+        ([("Sở Y tế", "huyện"), ("Sở Y tế", "tỉnh")], {"Sở Y tế": 2}),
+        ([("Sở Y tế", "tỉnh"), ("Sở Y tế tỉnh", "tỉnh")], {"Sở Y tế tỉnh": 2}),
+        ([("Bưu điện Huyện", "huyện")], {"Bưu điện huyện": 1}),
     ],
 )
-def test_unit_key(name: str, area: str | None, key: str) -> None:
-    assert unit_key(name, area) == key
+def test_unit_groups(written: list[tuple[str, str | None]], groups: dict[str, int]) -> None:
+    from collections import Counter
+
+    found = UnitGroups()
+    for name, area in written:
+        found.add(name, area)
+    keys = {found.spelling(n, a): found.key(n, a) for n, a in written}
+    shown = found.groups(keys)
+    assert Counter(shown[found.key(n, a)] for n, a in written) == groups
