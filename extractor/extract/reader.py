@@ -64,6 +64,7 @@ class _Reader:
         self.boiler = Boilerplate(rules)
         self.scopes = Scopes(layout, self.boiler)
         self.tasks: list[Task] = []
+        self.task_blocks: list[int] = []  # the block each task was read in
         self.pending_list: int | None = None  # a task ending in ":" whose items it hands over
         self.block_sentences = Counter(s.block for s in layout.sentences)
         self._deadlines: dict[tuple[int, int], list[Deadline]] = {}
@@ -223,12 +224,18 @@ class _Reader:
         prev = self.tasks[prev_idx]
         if dl is None or dl.kind == "none" or (prev.deadline and prev.deadline.kind != "none"):
             return False
-        self.tasks[prev_idx] = replace(
-            prev,
-            deadline=dl,
-            rules=(*prev.rules, hit.id, dl.rule),
-            flags=flags_of(Found(prev.units, (), 0, [], 0, prev.units_from), dl, self.ref),
-        )
+        # every order of the paragraph the previous task ends, that has no date of its own
+        i = prev_idx
+        while i >= 0 and self.task_blocks[i] == self.task_blocks[prev_idx]:
+            t = self.tasks[i]
+            if t.deadline is None or t.deadline.kind == "none":
+                self.tasks[i] = replace(
+                    t,
+                    deadline=dl,
+                    rules=(*t.rules, hit.id, dl.rule),
+                    flags=flags_of(Found(t.units, (), 0, [], 0, t.units_from), dl, self.ref),
+                )
+            i -= 1
         self.trace.append(Trace(hit.id, a, b))
         return True
 
@@ -248,7 +255,8 @@ class _Reader:
         if narrative is not None:
             self.trace.append(Trace(narrative.id, a, b))
             return trigger_in(v, text, a, b, words)
-        found = subject_at(v, text, a, b, words)
+        generic = any(r.value == "generic_subject" and r.id in opening for r in v.intros)
+        found = None if generic else subject_at(v, text, a, b, words)
         if found is None and body > a:  # "Trong quá trình thực hiện, …, các đơn vị báo cáo"
             found = subject_at(v, text, body, b, words)
         found = found or trigger_in(v, text, a, b, words)
@@ -334,4 +342,5 @@ class _Reader:
         )
         self.trace.extend(Trace(rid, a, end) for rid in task.rules)
         self.tasks.append(task)
+        self.task_blocks.append(sent.block)
         self.scopes.last_task[sent.section] = len(self.tasks) - 1
