@@ -101,7 +101,6 @@ class TaskRow:
     uid: str
     others: str = ""
     status: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
     issuer: str | None = None
     source_cells: list[tuple[str, str]] = field(default_factory=list)  # a table row's columns
     next_due: date | None = None  # of a recurring task, on the tracker's day

@@ -336,8 +336,11 @@ def test_markdown_carries_no_raw_html(tmp_path: Path) -> None:
     evil = "<img src=x onerror=alert(1)> [bấm](javascript:alert(1)) <script>x</script>"
     data = notice("6/TB", [{"units": ["Sở Y tế <b>"], "action": evil, "evidence": evil}])
     rows = gather(folder(tmp_path, data), cached_rules()).rows
-    write_sheets(rows, tmp_path, ["md"], SheetOptions(office="<i>Văn phòng</i>"))
-    write_tracker(rows, tmp_path, ["md"], date(2020, 9, 1))
+    write_sheets(rows, tmp_path, ["md", "html"], SheetOptions(office="<i>Văn phòng</i>"))
+    write_tracker(rows, tmp_path, ["md", "html"], date(2020, 9, 1))
+    for page in tmp_path.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<img" not in text and "<script>x" not in text and "&lt;img src=x" in text
     for md in tmp_path.glob("*.md"):
         text = md.read_text(encoding="utf-8")
         assert not re.search(r"<\s*[a-z/]", text, re.I), md
