@@ -4,6 +4,7 @@ with Debian's headless chromium."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sys
@@ -77,18 +78,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         register = open_register(work / "register.db")
-        with register.session() as s:
-            import_paths(s, [sample_jsons(work / "json")], cached_rules())
+        sample_jsons(work / "output")
+        here = os.getcwd()
+        os.chdir(work)  # the files are named as `extractor import output` names them
+        try:
+            with register.session() as s:
+                import_paths(s, [Path("output")], cached_rules())
+        finally:
+            os.chdir(here)
         settings = Settings(register=register, as_of=date(2020, 9, 1))
         with live_server(settings) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[*CHROMIUM_ARGS, "--lang=vi"],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="vi-VN")
             page.goto(f"{url}/notices/1")
             page.screenshot(path=str(docs / "register.png"))
             page.goto(url)
             page.screenshot(path=str(docs / "register-dashboard.png"))
             browser.close()
-        shutil.rmtree(work / "json")
     print("wrote docs/register.png, docs/register-dashboard.png", file=sys.stderr)
 
 
