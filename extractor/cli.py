@@ -175,7 +175,9 @@ def cmd_sheets(args: argparse.Namespace) -> int:
     on_sheets = sum(1 for r in rows if r.units or r.coordinators)
     print(f"{len(written)} unit sheets, {on_sheets} tasks -> {args.output}")
     print(_counted(args.folder, len(rows), len(rows) - on_sheets))
-    unknown = sorted(u for u, names in spellings.items() if _no_alias(u, names))
+    from .collation import vi_key
+
+    unknown = sorted((u for u, names in spellings.items() if _no_alias(u, names)), key=vi_key)
     if unknown:
         listed = args.output / "units-without-alias.txt"
         listed.write_text("".join(f"{u}\n" for u in unknown), encoding="utf-8")
