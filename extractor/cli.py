@@ -86,7 +86,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if problem is None:
             return run_batch(opts)
     except ClusterError as exc:
-        problem = exc.message
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     print(f"error: {problem}", file=sys.stderr)
     return 2
 

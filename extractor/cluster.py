@@ -21,14 +21,14 @@ import logging
 import os
 import re
 import signal
-import tempfile
 from collections.abc import Iterator
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .atomic import write_atomic
 from .batch import BatchOptions
 from .errors import ExtractorError
 from .ingest import ingest_bytes
@@ -51,9 +51,13 @@ WORKER_TIMEOUT = 60.0  # seconds for a first worker to join it
 
 
 class ClusterError(ExtractorError):
-    """The cluster cannot be used at all (no Dask, no scheduler, no workers)."""
+    """The cluster cannot be used (no scheduler, no workers), or was lost during the run."""
 
-    code = "E300"
+    code = "E400"
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # 2: nothing was done; 1: lost during the run
 
 
 def cluster_problem(spec: str) -> str | None:
@@ -146,6 +150,24 @@ def dask_setup(worker: object) -> None:
 # ------------------------------------------------------------------ coordinator side
 @contextmanager
 def _client(spec: str) -> Iterator[Client]:
+    """A client of the cluster, whose own logs stay quiet: what goes wrong is said here, once,
+    in a sentence (a lost scheduler would otherwise print a traceback per reconnection)."""
+    import distributed  # noqa: F401  (its loggers exist once it is imported)
+
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]
+    levels = {name: logging.getLogger(name).level for name in ["distributed", *names]}
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        with _connect(spec) as client:
+            yield client
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+@contextmanager
+def _connect(spec: str) -> Iterator[Client]:
     from distributed import Client, LocalCluster
 
     local = LOCAL.fullmatch(spec)
@@ -156,7 +178,7 @@ def _client(spec: str) -> Iterator[Client]:
                 threads_per_worker=1,  # Tesseract runs one thread a page (OMP_THREAD_LIMIT=1)
                 preload=[__name__],  # dask_setup below
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as client,
         ):
@@ -180,11 +202,17 @@ def _client(spec: str) -> Iterator[Client]:
         yield client
 
 
-def _outcome(future: Future, job: Job) -> _Output:
+def _outcome(future: Future, job: Job, spec: str, written: int) -> _Output:
     from distributed import KilledWorker
 
     try:
         output: _Output = future.result()
+    except (CancelledError, OSError) as exc:  # the connection to the scheduler, not the file
+        raise ClusterError(
+            f"lost the Dask scheduler at {spec} ({type(exc).__name__}) after {written} files, "
+            "which are saved; run the same command again to finish.",
+            exit_code=1,
+        ) from exc
     except KilledWorker:
         error = (
             f"{job.path}: every Dask worker that took it died before finishing (a file may need "
@@ -195,17 +223,6 @@ def _outcome(future: Future, job: Job) -> _Output:
     else:
         return output
     return _Output(Result(job.path, job.name, job.sha256, False, error=error))
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _save(output: _Output, stamp: str, opts: BatchOptions) -> Result:
@@ -222,9 +239,9 @@ def _save(output: _Output, stamp: str, opts: BatchOptions) -> Result:
         )
     target = opts.out_dir / result.name
     try:
-        _write_atomic(target, output.json)
+        write_atomic(target, output.json.encode("utf-8"))
         if opts.review:
-            _write_atomic(target.with_name(f"{target.stem}.review.html"), output.page)
+            write_atomic(target.with_name(f"{target.stem}.review.html"), output.page.encode())
     except OSError as exc:
         return replace(
             result, ok=False, error=f"{result.path}: cannot write {target} ({exc.strerror})."
@@ -254,9 +271,10 @@ def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
         job_of = {future.key: job for future, job in zip(futures, jobs, strict=True)}
         done = as_completed(futures)
         del futures  # `done` holds them until each is done
+        written = 0
         for future in done:
             job = job_of.pop(future.key)
-            output = _outcome(future, job)
+            output = _outcome(future, job, opts.cluster, written)
             future.release()
             if output.missing:  # no shared folder here: the bytes go to the worker instead
                 try:
@@ -274,4 +292,6 @@ def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
                 job_of[retry.key] = job
                 done.add(retry)
                 continue
-            yield _save(output, stamp, opts)
+            result = _save(output, stamp, opts)
+            written += result.ok
+            yield result

@@ -239,3 +239,36 @@ def test_workers_without_the_folder_are_sent_the_bytes(tmp_path: Path, dask_clus
     assert code == 0 and events[-1]["written"] == len(TEXTS)
     run(TEXTS, tmp_path / "jobs1", jobs=1)
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "jobs1")
+
+
+def test_a_lost_scheduler_stops_the_run_and_the_next_run_finishes(
+    tmp_path: Path, dask_cluster: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = tmp_path / "stalled-worker.pid"
+    with distributed.Client(dask_cluster) as client:
+        client.register_plugin(Stall(STALLED, str(token)))
+
+    def close_when_stalled() -> None:
+        while not (token.exists() and token.read_text()):
+            time.sleep(0.01)
+        os.kill(int(token.read_text()), signal.SIGKILL)  # or closing waits for its file
+        dask_cluster.close()  # the scheduler and its workers are gone
+
+    closer = threading.Thread(target=close_when_stalled, daemon=True)
+    closer.start()
+    out = tmp_path / "out"
+    args = ["run", *map(str, TEXTS), "-o", str(out), "-q", "--cluster"]
+    code = main([*args, dask_cluster.scheduler_address])
+    closer.join()
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith(f"error: lost the Dask scheduler at {dask_cluster.scheduler_address} (")
+    assert err.endswith(" files, which are saved; run the same command again to finish.\n")
+    saved = int(err.split(" after ")[1].split()[0])
+    manifest = (out / "manifest.jsonl").read_text().splitlines()
+    assert len(manifest) == saved == len(list(out.glob("*.json"))) < len(TEXTS)
+    code, events = run(TEXTS, out, jobs=1)
+    assert code == 0
+    assert events[-1]["skipped"] == saved and events[-1]["written"] == len(TEXTS) - saved
+    run(TEXTS, tmp_path / "jobs1", jobs=1)
+    assert outputs(out) == outputs(tmp_path / "jobs1")
