@@ -388,3 +388,14 @@ def test_deeply_nested_json_is_a_sentence(
     captured = capsys.readouterr()
     assert f"{deep}: {message}" in captured.out + captured.err
     assert "Traceback" not in captured.err
+
+
+def test_extract_of_a_device_or_a_huge_file_reads_nothing(tmp_path: Path) -> None:
+    """The Python API reads files as the batch does: refused before reading."""
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as fh:
+        fh.truncate(100 * 2**20)
+    with pytest.raises(InputError, match=r"/dev/zero: is not a regular file"):
+        extract(Path("/dev/zero"))
+    with pytest.raises(InputError, match=r"huge.pdf: has 100.0 MB, over the limit of 64 MB"):
+        extract(huge)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import InputError
+from ..limits import read_limited
 from ..models import Document, Source
 from .html import html_to_text
 from .lines import Reading
@@ -134,9 +135,10 @@ def ingest_bytes(data: bytes, path: Path | str | None = None) -> Document:
 
 
 def ingest_path(path: Path) -> Document:
-    """The Document of one file; a missing or unreadable file raises InputError."""
+    """The Document of one file; a missing or unreadable file raises InputError, and so does
+    one past the size limit (checked before reading) or a pipe or device (never read)."""
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except FileNotFoundError as exc:
         raise InputError(path, "does not exist.", "Check the path.") from exc
     except IsADirectoryError as exc:
