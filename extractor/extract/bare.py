@@ -11,7 +11,7 @@ from ..models import Deadline, Sentence, Span
 from ..nlp import Words
 from ..rules import CompiledRule
 from ..segment import Layout
-from .clauses import Found, roles_and_action
+from .clauses import Found, roles_and_action, subject_at
 from .vocab import Vocabulary
 
 __all__ = ["bare"]
@@ -41,8 +41,13 @@ def bare(
         return None
     intro_rules: list[str] = []
     if addressed is not None:
-        # "Trong quá trình thực hiện, có khó khăn, vướng mắc, kịp thời báo cáo ...": everyone
+        # "Trong quá trình thực hiện, có khó khăn, vướng mắc, kịp thời báo cáo ...": everyone,
+        # unless the clause names who ("… vướng mắc các cơ quan, đơn vị kịp thời phản ánh …")
         start = v.skip_intro(text, a, b, intro_rules)
+        named = _named_after_condition(v, text, start, b)
+        if named is not None:
+            named.rules = [addressed.id, *intro_rules, *named.rules]
+            return named
         source = "addressees" if layout.addressees else "previous_task"
         units = layout.addressees or (inherited[0] if inherited else ())
         return Found(
@@ -76,4 +81,25 @@ def bare(
         )
     if unit_optional:
         return Found((), coordinators, action_start, fired, 0.45, "none")
+    return None
+
+
+MAX_CONDITION_SYLLABLES = 24
+
+
+def _named_after_condition(v: Vocabulary, text: str, a: int, b: int) -> Found | None:
+    """The units a conditional closing names after its condition, without a comma between
+    ("nếu có khó khăn, vướng mắc các cơ quan, đơn vị kịp thời phản ánh …"), before the
+    order begins."""
+    words = Words(text, a, b)
+    for n, w in enumerate(words.syllables_from(a, b)):
+        if n > MAX_CONDITION_SYLLABLES:
+            break
+        if v.action_at(text, w, b) or v.match(v.inline_triggers, text, w, b):
+            return None  # the order has begun: it names no unit before it
+        if v.head_at(text, w, b) is None or not words.is_start(w):
+            continue
+        found = subject_at(v, text, w, b, words)
+        if found is not None and found.units:
+            return found
     return None

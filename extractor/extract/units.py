@@ -113,6 +113,9 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
         if hit and plural and not text[plural[1].end() : w].strip():
             fired.append(plural[0].id)  # "các tổ chức": a noun after a plural marker
             hit = None
+        if hit and (longer := v.head_at(text, w, end)) and longer[2].end() > hit[1].end():
+            fired.append(longer[1].id)  # "tổ chức chính trị - xã hội": a head, not the verb
+            hit = None
         # "Ban chỉ đạo", "Đoàn kiểm tra liên ngành phòng, chống dịch …": words right after an
         # organization head (or after such a word) name it, even verbs
         if prev_head_end >= 0 and not text[prev_head_end:w].strip():
