@@ -14,8 +14,9 @@ Reading order. The header is the first row whose cells name a content column and
 deadline column (`table_column` rules). Its columns count from its first named cell, so a
 title that runs into the header row ("PHỤ LỤC … (Kèm theo Kế hoạch số …)") is no column. Each
 later row with a content cell is a task, unless it fills no lead, coordinator or deadline
-cell: a part heading inside the table ("I | KIỆN TOÀN BỘ MÁY"). A header row repeated (or the
-next table's) sets the columns again. A cell without letters or digits ("…………", "---") is
+cell: a part heading inside the table ("I | KIỆN TOÀN BỘ MÁY"). A header row naming other
+fields begins the next table; one naming the same fields (a page's repeated header, perhaps
+without its number column) is skipped. A cell without letters or digits ("…………", "---") is
 empty. A table after the body's end is read too: a plan's appendix after the signature
 ("PHỤ LỤC", "(Kèm theo Kế hoạch …)") holds its task table, and a task-table header is
 evidence enough of it.
@@ -156,18 +157,10 @@ class _Reader:
 
     def header(self, cells: list[Cell]) -> _Header | None:
         """The header a row's cells make: a content column and a lead or deadline column."""
-        text = self.text
-        screen = union_regex(self.columns)
         roles: dict[int, CompiledRule] = {}
-        for k, (a, b) in enumerate(cells):
-            cell = text[a:b]
-            if b - a > 80 or not screen.match(cell):
-                continue
+        for k, cell in enumerate(cells):
             taken = {r.value for r in roles.values()}
-            rule = next(
-                (r for r in self.columns if r.value not in taken and r.regex.fullmatch(cell)),
-                None,
-            )
+            rule = self.column(cell, taken)
             if rule is not None:
                 roles[k] = rule
         values = {r.value for r in roles.values()}
@@ -177,6 +170,18 @@ class _Reader:
         if len(cells) - first < MIN_COLUMNS:
             return None
         return _Header(first, {k - first: r for k, r in roles.items()}, len(cells) - first)
+
+    def column(self, cell: Cell, taken: set[str | None] | None = None) -> CompiledRule | None:
+        """The `table_column` rule a header cell matches ("Đơn vị chủ trì"), roles in `taken`
+        left out."""
+        a, b = cell
+        name = self.text[a:b]
+        if b - a > 80 or not union_regex(self.columns).match(name):
+            return None
+        return next(
+            (r for r in self.columns if r.value not in (taken or ()) and r.regex.fullmatch(name)),
+            None,
+        )
 
     def number(self, cell: Cell) -> CompiledRule | None:
         """The `table_number` rule a cell matches: it holds a row number ("1", "1.2", "II")."""
@@ -226,7 +231,7 @@ class _Reader:
                     if len(nxt) < len(head.roles):
                         break
                 elif (again := self.header(row)) is not None:
-                    head = again  # the header repeated, or the next table's
+                    head = _next_header(head, again)
                 else:
                     data = row[head.first :] if len(row) > head.width else row
                     self.add_row(head, data, lines[j][0], lines[j][1])
@@ -252,7 +257,7 @@ class _Reader:
                     continue
                 filled = [c for c in row if not _empty(c)]
                 if (again := self.header(row)) is not None:
-                    head = again  # the header repeated, or the next table's
+                    head = _next_header(head, again)
                 else:
                     self.add_row(head, row, filled[0][0], filled[-1][1])
                 last = filled[-1][1]
@@ -281,9 +286,21 @@ class _Reader:
             if rule is not None:  # an empty cell, then the next row's number
                 self.trace.append(Trace(rule.id, *cells[m]))
                 return row, j
+            if self.column(cells[m]) is not None:  # an empty cell, then a header row
+                return row, j
             row.append(cells[j])  # an empty cell inside the row
             j += 1
         return row, j
+
+
+def _next_header(head: _Header, again: _Header) -> _Header:
+    """A header row inside a table: the same fields again (a page's repeated header, which may
+    leave out the number column) keep the columns; other fields begin the next table."""
+
+    def fields(h: _Header) -> set[str | None]:
+        return {r.value for r in h.roles.values() if r.value in FIELDS}
+
+    return head if fields(again) == fields(head) else again
 
 
 def _empty(cell: Cell) -> bool:
