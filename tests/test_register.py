@@ -32,7 +32,7 @@ from extractor.register.importer import IMPORTER, import_paths
 from extractor.register.models import History, Notice, NoticeFile, Task, Unit
 from extractor.register.status import next_due, status_of
 from extractor.register.users import LoginFailed, add_user, login, verify_password
-from extractor.register.views import View, list_tasks, task_view
+from extractor.register.views import View, list_tasks, open_flags, task_view
 from extractor.register.xlsx import HEADERS, XlsxError, read_xlsx, write_xlsx
 from extractor.rules import RuleSet
 from tests.register_data import fresh_register_file, load, sample_jsons, save
@@ -471,3 +471,28 @@ def test_exports_follow_the_register(
     assert actions[false.id] not in every_sheet  # rejected: on no sheet
     listed = next(p for p in tracker if p.suffix == ".csv").read_text("utf-8-sig")
     assert actions[fix.id] in listed and actions[done.id] not in listed  # done: off the tracker
+
+
+def test_review_flags_close_when_answered(
+    register: Register, samples: Path, rules: RuleSet
+) -> None:
+    with register.session() as s:
+        import_paths(s, [samples / "000.json"], rules)
+        flagged = [
+            t for t in s.scalars(select(Task)) if {"no_deadline", "unit_inherited"} & set(t.flags)
+        ]
+        no_deadline = next(t for t in flagged if "no_deadline" in t.flags)
+        inherited = next(t for t in flagged if "unit_inherited" in t.flags)
+        assert "no_deadline" in open_flags(no_deadline)
+        patch_task(
+            s, no_deadline.id, {"version": no_deadline.version, "deadline": "2020-10-01"}, "lan"
+        )
+        assert "no_deadline" not in open_flags(no_deadline)
+        patch_task(s, inherited.id, {"version": inherited.version, "checked": True}, "lan")
+        assert open_flags(inherited) == []
+        unit = inherited.units[0]
+        merge_units(s, [unit], unit)
+        found = s.scalars(select(Unit).where(Unit.name == unit)).one()
+        found.collective = True
+        s.commit()
+        assert task_view(inherited, View(AS_OF, load_directory(s)))["collective"] == [unit]

@@ -20,6 +20,7 @@ __all__ = [
     "history_view",
     "list_tasks",
     "notice_view",
+    "open_flags",
     "task_view",
     "week_of",
 ]
@@ -66,6 +67,24 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+# the extraction's review flags a person's correction of the field answers
+ANSWERED_BY = {
+    "no_unit": ("units",),
+    "unit_inherited": ("units",),
+    "no_deadline": ("deadline", "recurring"),
+    "unresolved_deadline": ("deadline", "recurring"),
+    "deadline_before_notice": ("deadline",),
+    "low_confidence": ("action", "units", "deadline"),
+}
+
+
+def open_flags(t: Task) -> list[str]:
+    """The review flags still open: none once checked; a flag goes once its field is corrected."""
+    if t.checked:
+        return []
+    return [f for f in t.flags if not set(ANSWERED_BY.get(f, ())) & set(t.touched)]
+
+
 def task_view(t: Task, view: View) -> dict[str, Any]:
     due = t.extended_to or t.deadline
     status = status_of(
@@ -86,6 +105,7 @@ def task_view(t: Task, view: View) -> dict[str, Any]:
         "units": list(t.units),
         "coordinators": list(t.coordinators),
         "unit_names": view.directory.all(t.units),
+        "collective": [u for u in view.directory.all(t.units) if u in view.directory.collective],
         "coordinator_names": view.directory.all(t.coordinators),
         "action": t.action,
         "deadline": _iso(t.deadline),
@@ -103,7 +123,7 @@ def task_view(t: Task, view: View) -> dict[str, Any]:
         "rejected": t.rejected,
         "origin": "extracted" if t.anchor is not None else "manual",
         "evidence": t.evidence,
-        "flags": list(t.flags),
+        "flags": open_flags(t),
         "confidence": t.confidence,
         "touched": list(t.touched),
     }

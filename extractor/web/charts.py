@@ -31,8 +31,13 @@ def per_unit(rows: list[dict[str, Any]]) -> list[tuple[str, Counter[str]]]:
     return sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
 
 
-def status_bars(units: list[tuple[str, Counter[str]]], width: int = 560) -> Markup:
-    """One row per unit: its name, then a bar cut by status, then the total."""
+def status_bars(
+    units: list[tuple[str, Counter[str]]],
+    collective: frozenset[str] = frozenset(),
+    width: int = 560,
+) -> Markup:
+    """One row per unit: its name (collective addressees marked), a bar cut by status, the
+    total."""
     label_w, row_h = 300, 22
     top = max((sum(c.values()) for _, c in units), default=1) or 1
     scale = (width - label_w - 40) / top
@@ -43,6 +48,8 @@ def status_bars(units: list[tuple[str, Counter[str]]], width: int = 560) -> Mark
     for n, (unit, counts) in enumerate(units):
         y = n * row_h + 2
         name = unit if len(unit) <= 44 else unit[:43] + "…"
+        if unit in collective:
+            name = "◇ " + (name if len(name) <= 42 else name[:41] + "…")
         parts.append(
             f'<text x="0" y="{y + 15}" font-size="12">{escape(name)}'
             f"<title>{escape(unit)}</title></text>"

@@ -37,7 +37,7 @@ async def dashboard(request: Request, s: Settings) -> Response:
         "dashboard.html.j2",
         totals=totals,
         total=len(rows),
-        unit_chart=status_bars(units[:25]),
+        unit_chart=status_bars(units[:25], view.directory.collective),
         units=units,
         month_chart=month_bars(months),
         months=months,
@@ -106,7 +106,7 @@ async def notice_page(request: Request, s: Settings) -> Response:
         rows = list_tasks(session, view, Filters(notice=notice.id))
         live = {t.id: t.spans for t in notice.tasks if not t.rejected}
         pieces = segments(notice.text, live.items())
-        rows.sort(key=lambda r: (r["checked"] or not r["flags"], r["id"]))
+        rows.sort(key=lambda r: (not r["flags"], r["id"]))
         return render(
             request,
             s,
@@ -114,7 +114,7 @@ async def notice_page(request: Request, s: Settings) -> Response:
             notice=notice_view(notice),
             rows=rows,
             pieces=pieces,
-            look=sum(1 for r in rows if r["flags"] and not r["checked"]),
+            look=sum(1 for r in rows if r["flags"]),
         )
 
 
