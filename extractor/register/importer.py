@@ -34,20 +34,6 @@ __all__ = [
 ]
 
 IMPORTER = "nhập tự động"  # the `who` of changes made by an import
-EXTRACTED = (
-    "section",
-    "units",
-    "coordinators",
-    "action",
-    "deadline",
-    "deadline_text",
-    "recurring",
-    "evidence",
-    "spans",
-    "flags",
-    "confidence",
-    "ext_id",
-)
 
 
 @dataclass
@@ -89,7 +75,9 @@ def _date(value: Any) -> date | None:
 
 
 def _fields(t: dict[str, Any]) -> dict[str, Any]:
+    """A task of the JSON as the register's columns (spans kept for the review page)."""
     d = t.get("deadline") or {}
+    ev = t.get("evidence") or {}
     return {
         "ext_id": t["id"],
         "section": t.get("section"),
@@ -99,14 +87,11 @@ def _fields(t: dict[str, Any]) -> dict[str, Any]:
         "deadline": _date(d.get("date")),
         "deadline_text": d.get("text") or "",
         "recurring": d.get("recurring"),
-        "evidence": (t.get("evidence") or {}).get("text") or "",
+        "evidence": ev.get("text") or "",
         "spans": {
             **(t.get("spans") or {}),
             "deadline": [d["start"], d["end"]] if d else None,
-            "evidence": [
-                (t.get("evidence") or {}).get("start"),
-                (t.get("evidence") or {}).get("end"),
-            ],
+            "evidence": [ev.get("start"), ev.get("end")],
         },
         "flags": list(t.get("flags") or []),
         "confidence": float(t.get("confidence", 1.0)),
