@@ -235,6 +235,34 @@ CASES: list[tuple[str, str, list[Row]]] = [
         ],
     ),
     (
+        "one cell a line: a part's own header repeats the fields without the number column",
+        HEAD
+        + stacked(
+            ["STT", "Nhiệm vụ, giải pháp", "Đơn vị thực hiện", "Đơn vị phối hợp", "Thời gian"],
+            ["A", "PHÁT TRIỂN HẠ TẦNG SỐ"],
+            [
+                "1",
+                "Lắp đặt wifi công cộng tại trung tâm xã",
+                "UBND các xã",
+                "Viễn thông huyện",
+                "2025",
+            ],
+            ["B", "PHÁT TRIỂN DỮ LIỆU SỐ"],
+            ["Nội dung", "Đơn vị thực hiện", "Đơn vị phối hợp", "Thời gian thực hiện"],
+            ["1", "Số hóa sổ hộ tịch", "Phòng Tư pháp", "UBND các xã", "Quý IV/2025"],
+        ),
+        [
+            (
+                ["UBND các xã"],
+                ["Viễn thông huyện"],
+                "lắp đặt wifi công cộng tại trung tâm xã",
+                date(2025, 12, 31),
+                None,
+            ),
+            (["Phòng Tư pháp"], ["UBND các xã"], "số hóa sổ hộ tịch", date(2025, 12, 31), None),
+        ],
+    ),
+    (
         "one cell a line inside the body: its cells are not read again as sentences",
         HEAD
         + "1. Phân công nhiệm vụ\n"

@@ -30,13 +30,13 @@ from itertools import pairwise
 
 from ..models import Span, Trace
 from ..rules import CompiledRule, RuleSet, union_regex
-from .blocks import LINE
 
 __all__ = ["TableRow", "find_tables"]
 
 PIPE = re.compile(r"(?<!\S)\|(?!\S)")
 TAB = re.compile(r"\t")
 LONE_PIPE = re.compile(r"^[ \t]*\|[ \t]*$", re.MULTILINE)
+ROW_LINE = re.compile(r"^[^\n]*(?:(?<!\S)\||\t)[^\n]*$", re.MULTILINE)  # a line with a separator
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 FILLED = re.compile(r"[^\W_]")  # a letter or digit
 # a stretch between two "|" lines longer than this, or holding a blank line, is running text
@@ -111,22 +111,30 @@ def _line_cells(text: str, a: int, b: int) -> list[Cell]:
 
 
 def _line_runs(text: str) -> list[list[tuple[int, int, list[Cell]]]]:
-    """Runs of consecutive lines, each line with its cells (one cell: not a row); lone "|"
-    lines belong to the stacked layout and end a run."""
-    runs: list[list[tuple[int, int, list[Cell]]]] = [[]]
-    for m in LINE.finditer(text):
-        line = m.group(0)
-        if LONE_PIPE.fullmatch(line):
-            runs.append([])
-            continue
-        cells = _line_cells(text, m.start(), m.end()) if ("|" in line or "\t" in line) else []
-        runs[-1].append((m.start(), m.end(), cells or [_trim(text, m.start(), m.end())]))
+    """Runs of lines with cells, each with its cells; one line without cells between two of
+    them (a part heading: "I. Hạ tầng số") is kept, with no cells; more end the run, as does
+    a lone "|" line (the stacked layout's)."""
+    runs: list[list[tuple[int, int, list[Cell]]]] = []
+    run: list[tuple[int, int, list[Cell]]] = []
+    last = 0
+    for m in ROW_LINE.finditer(text):
+        a, b = m.span()
+        between = sum(1 for g in text[last:a].split("\n")[1:-1] if g.strip()) if run else 0
+        if between > 1 or m.group(0).strip() == "|":  # running text, or a lone "|"
+            runs.append(run)
+            run = []
+        elif between:
+            run.append((last, a, []))  # the line between
+        if m.group(0).strip() != "|":
+            run.append((a, b, _line_cells(text, a, b)))
+        last = b
+    runs.append(run)
     return [r for r in runs if any(len(c) >= MIN_COLUMNS for _, _, c in r)]
 
 
 def _stacked_runs(text: str) -> list[list[Cell]]:
     """Runs of cells between lone "|" lines; running text between two of them ends a run."""
-    pipes = list(LONE_PIPE.finditer(text))
+    pipes = list(LONE_PIPE.finditer(text)) if "|" in text else []
     runs: list[list[Cell]] = [[]]
     for left, right in pairwise(pipes):
         a, b = left.end(), right.start()
