@@ -197,10 +197,12 @@ def test_html_cell_texts_split_at_tags_and_comments() -> None:
 
 def test_html_portal_page_keeps_the_article() -> None:
     """An ASP.NET/SharePoint page wraps everything in one <form>: the article inside is kept;
-    lines that are only links (menus, "related news", pagers) and the Wayback toolbar go; a
-    link inside a sentence, or an anchor without href, stays."""
+    lines that are only links (menus, "related news", pagers), a short heading over two of
+    them, and the Wayback toolbar go; a link inside a sentence, or an anchor without href,
+    stays."""
     html = """<html><body><div id="wm-ipp-base"><div>About this capture</div></div>
-    <form id="aspnetForm" method="post"><ul class="topmenu"><li><a href="/">TỔNG QUAN</a></li>
+    <form id="aspnetForm" method="post"><div><span>TỔNG QUAN</span></div>
+    <ul class="ms-navSubMenu"><li><a href="/">Trang chủ</a></li>
     <li><a href="/gt">Giới thiệu chung</a></li></ul>
     <div class="article"><h1>Chỉ thị về kế hoạch năm 2020</h1>
     <p>Sở Kế hoạch và Đầu tư chủ trì, <a href="/ct">Chỉ thị số 16</a> nêu rõ.</p>

@@ -94,8 +94,15 @@ def html_to_text(html: str) -> str:
     parser = etree.HTMLParser(target=target)
     parser.feed(html)
     text: str = parser.close()
-    lines = (" ".join(_unlinked(line).split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    links = [_only_links(line) for line in lines]
+    kept = []
+    for k, line in enumerate(lines):
+        if links[k] or (_menu_heading(line) and links[k + 1 : k + 3] == [True, True]):
+            continue  # a menu entry, or the heading of a menu's entries ("TỔNG QUAN")
+        kept.append(line.replace(LINK, "").replace(END_LINK, "").strip())
+    return "\n".join(line for line in kept if line)
 
 
 LINK, END_LINK = "\ue000", "\ue001"  # private-use marks around the text of a link
@@ -103,14 +110,17 @@ LINKED = re.compile(f"{LINK}[^{END_LINK}]*(?:{END_LINK}|$)")
 LETTER = re.compile(r"[^\W\d_]")
 
 
-def _unlinked(line: str) -> str:
-    """The line without its link marks; empty when all its words are links: a menu entry, a
-    "related news" title, a pager (the article's own text is never only links)."""
-    if LINK not in line:
-        return line
-    if not LETTER.search(LINKED.sub("", line)):
-        return ""
-    return line.replace(LINK, "").replace(END_LINK, "")
+def _only_links(line: str) -> bool:
+    """All the line's words are links: a menu entry, a "related news" title, a pager (the
+    article's own text is never only links)."""
+    return LINK in line and not LETTER.search(LINKED.sub("", line))
+
+
+def _menu_heading(line: str) -> bool:
+    return len(line) <= MENU_HEADING and LINK not in line and not re.search(r"[.:;,!?]", line)
+
+
+MENU_HEADING = 40  # characters: a menu's group heading is short and no sentence
 
 
 LONG_CELL = 1500  # characters: a cell holding more is a page of text, so its table is layout

@@ -20,6 +20,7 @@ __all__ = [
     "Word",
     "page_lines",
     "paragraphs",
+    "rows_of",
     "runs_on",
 ]
 
@@ -209,3 +210,15 @@ def page_lines(
     items.sort(key=lambda item: item[0])
     lines = [line for _, group in items for line in group]
     return [line for line in lines if not PAGE_NUMBER.match(line[0])]
+
+
+def rows_of(words: list[Word]) -> list[list[Word]]:
+    """Words in rows, top to bottom, each row left to right: a word joins the row whose first
+    word's top is within half its height."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if rows and abs(w.top - rows[-1][0].top) <= (w.bottom - w.top) * 0.5:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    return [sorted(row, key=lambda w: w.x0) for row in rows]

@@ -1,27 +1,29 @@
 """PDF: the text layer in reading order, checked before it is trusted.
 
 Characters and their boxes come from PDFium (pypdfium2, Apache/BSD: about pdftotext's speed,
-where pdfplumber took 30 times as long); pdfplumber is asked only for the tables of a page
-that has ruled lines. Lines are built from the characters; a two-column header block is read
-column by column, tables become "cell | cell" rows, running headers, footers and page numbers
-go, and the lines of a paragraph are joined (`lines.runs_on`). A page whose text layer is
-missing, only a signature stamp over a page image, or not Vietnamese (`quality`) is read by
+where pdfplumber took 30 times as long); ruled tables are found by `tables`. Lines are built
+from the characters; a two-column header block is read column by column, tables become
+"cell | cell" rows, running headers, footers and page numbers go, and the lines of a paragraph
+are joined (`lines.runs_on`). A page whose text layer is missing, only a signature stamp over
+a page image, or not Vietnamese (`quality`) is read by
 OCR instead, and `Reading.ocr_pages` says which and why.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..limits import check_ocr_pages, check_pdf_pages
-from .lines import Extracted, Line, Reading, Word, page_lines, paragraphs
+from .lines import Extracted, Line, Reading, Word, page_lines, paragraphs, rows_of
 from .ocr import ocr_image
 from .quality import quality
+from .tables import Ruled, ruled_tables
 
 __all__ = ["OCR_DPI", "read_pdf"]
 
@@ -42,7 +44,6 @@ def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Readi
         raise InputError(path, f"is not a readable PDF ({exc}).", "Save it again as PDF.") from exc
     lines: list[tuple[str, bool, str]] = []
     ocr_pages: list[tuple[int, str]] = []
-    plumber: Any = None
     try:
         check_pdf_pages(len(pdf), path)
         for number in range(1, len(pdf) + 1):
@@ -55,10 +56,7 @@ def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Readi
                 page_lines = _ocr_page(page, path)
                 where, unit = f"page {number} (OCR)", f"px at {OCR_DPI} dpi"
             else:
-                tables: list[Any] = []
-                if _ruled(page):
-                    plumber = plumber or _plumber(data[max(start, 0) :])
-                    tables = plumber.pages[number - 1].find_tables()
+                tables = ruled_tables(page, words)
                 page_lines = _page_lines(words, tables, page.get_width(), page.get_height())
                 where, unit = f"page {number}", "pt"
             lines.extend(
@@ -69,8 +67,6 @@ def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Readi
     except Exception as exc:  # a damaged file fails in many ways
         raise InputError(path, f"is not a readable PDF ({exc}).", "Save it again as PDF.") from exc
     finally:
-        if plumber is not None:
-            plumber.close()
         pdf.close()
     out = Extracted()
     for line, where in paragraphs(lines):
@@ -78,34 +74,59 @@ def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Readi
     return out.result(ocr_pages=tuple(ocr_pages))
 
 
-def _plumber(data: bytes) -> Any:
-    import pdfplumber
-
-    return pdfplumber.open(io.BytesIO(data))
+TOKEN = re.compile(r"[^\s\x00]+")
 
 
 def _words(page: Any) -> list[Word]:
-    """The page's words from its characters (PDFium's loose boxes, top-down coordinates):
-    a word ends at a space, a jump back or down, or a gap wider than a quarter of its height."""
+    """The page's words (PDFium's loose character boxes, top-down coordinates): the text
+    between spaces, split further where its characters leave a gap wider than a quarter of
+    their height or jump back or down. Only a token wider than its letters can be is read
+    character by character: two boxes a token keep the page near pdftotext's speed."""
+    import pypdfium2.raw as pdfium_c
+
     textpage = page.get_textpage()
     height = page.get_height()
     n = textpage.count_chars()
     text = textpage.get_text_range(0, n) if n else ""
-    chars = text if len(text) == n else [textpage.get_text_range(i, 1) for i in range(n)]
+    if len(text) != n:  # characters beyond 16 bits: one at a time, to keep the indexes
+        text = "".join(textpage.get_text_range(i, 1)[:1] or " " for i in range(n))
+    text = text.replace("\ufffe", "-")  # PDFium's mark for a hyphen that ends a line
+    rect, raw, loose = pdfium_c.FS_RECTF(), textpage.raw, pdfium_c.FPDFText_GetLooseCharBox
+
+    def box(i: int) -> tuple[float, float, float, float]:
+        loose(raw, i, rect)
+        return rect.left, height - rect.top, rect.right, height - rect.bottom
+
+    words: list[Word] = []
+    for m in TOKEN.finditer(text):
+        first, last = m.start(), m.end() - 1
+        while last > first and unicodedata.combining(text[last]):
+            last -= 1
+        x0, top, _, bottom = box(first)
+        x1 = box(last)[2] if last > first else box(first)[2]
+        size = max(bottom - top, 1.0)
+        if x0 <= x1 <= x0 + (last - first + 1) * size * 0.8 + size * 0.25:
+            words.append(Word(x0, x1, top, bottom, m.group()))
+        else:
+            words.extend(_split(text, first, m.end(), box))
+    textpage.close()
+    return words
+
+
+def _split(
+    text: str, start: int, end: int, box: Callable[[int], tuple[float, float, float, float]]
+) -> list[Word]:
+    """One token read character by character: a new word at a gap wider than a quarter of
+    the height, or a jump back or down."""
     words: list[Word] = []
     cur: list[str] = []
     x0 = x1 = top = bottom = 0.0
-    for i, ch in enumerate(chars):
-        if ch.isspace() or not ch:
-            if cur:
-                words.append(Word(x0, x1, top, bottom, "".join(cur)))
-                cur = []
-            continue
-        if cur and unicodedata.combining(ch[0]):
+    for i in range(start, end):
+        ch = text[i]
+        if cur and unicodedata.combining(ch):
             cur.append(ch)
             continue
-        left, low, right, high = textpage.get_charbox(i, loose=True)
-        t, b = height - high, height - low
+        left, t, right, b = box(i)
         size = max(b - t, 1.0)
         if cur and (left - x1 > size * 0.25 or left < x0 - 1 or abs(t - top) > size * 0.5):
             words.append(Word(x0, x1, top, bottom, "".join(cur)))
@@ -116,7 +137,6 @@ def _words(page: Any) -> list[Word]:
         x1 = max(x1, right) if len(cur) > 1 else right
     if cur:
         words.append(Word(x0, x1, top, bottom, "".join(cur)))
-    textpage.close()
     return words
 
 
@@ -134,20 +154,6 @@ def _image_share(page: Any) -> float:
         ((r - x) * (t - b) / area for x, b, r, t in _objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE)),
         default=0.0,
     )
-
-
-def _ruled(page: Any) -> bool:
-    """Has the page ruled lines enough for a table (3 across and 3 down)?"""
-    import pypdfium2.raw as pdfium_c
-
-    across = down = 0
-    for x, b, r, t in _objects(page, pdfium_c.FPDF_PAGEOBJ_PATH):
-        w, h = r - x, t - b
-        across += (w > 15 and h < 3) + 2 * (w > 15 and h > 8)
-        down += (h > 8 and w < 3) + 2 * (w > 15 and h > 8)
-        if across >= 3 and down >= 3:
-            return True
-    return False
 
 
 def _ocr_reason(page: Any, words: list[Word]) -> str | None:
@@ -171,15 +177,14 @@ def _ocr_page(page: Any, path: Path | str | None) -> list[Line]:
     return ocr_image(buf.getvalue(), path)
 
 
-def _page_lines(words: list[Word], tables: list[Any], width: float, height: float) -> list[Line]:
+def _page_lines(words: list[Word], tables: list[Ruled], width: float, height: float) -> list[Line]:
     """Lines of one page's text layer in reading order: words inside a table and in the
     running header and footer bands go; tables become "cell | cell" lines (`page_lines`)."""
-    boxes = [t.bbox for t in tables]
 
     def in_table(w: Word) -> bool:
         return any(
             x0 - 1 <= w.x0 and w.x1 <= x1 + 1 and top - 1 <= w.top and w.bottom <= bottom + 1
-            for x0, top, x1, bottom in boxes
+            for x0, top, x1, bottom in (t.bbox for t in tables)
         )
 
     kept = [
@@ -188,23 +193,8 @@ def _page_lines(words: list[Word], tables: list[Any], width: float, height: floa
     rendered = [
         (
             table.bbox[1],
-            [
-                (" | ".join(" ".join((c or "").split()) for c in row), False, table.bbox[1])
-                for row in table.extract()
-            ],
+            [(" | ".join(c or "" for c in row), False, table.bbox[1]) for row in table.rows],
         )
         for table in tables
     ]
-    return page_lines(_rows(kept), rendered, width, height)
-
-
-def _rows(words: list[Word]) -> list[list[Word]]:
-    """Words in rows, top to bottom, each row left to right: a word joins the row whose first
-    word's top is within half its height."""
-    rows: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        if rows and abs(w.top - rows[-1][0].top) <= (w.bottom - w.top) * 0.5:
-            rows[-1].append(w)
-        else:
-            rows.append([w])
-    return [sorted(row, key=lambda w: w.x0) for row in rows]
+    return page_lines(rows_of(kept), rendered, width, height)
