@@ -271,11 +271,25 @@ class _Reader:
                 self.block_sentences,
                 self.layout,
                 self.deadlines_in,
-                self.scopes.inherited(sent.section, self.tasks),
+                self.scopes.inherited(sent.section, self.tasks, after_list=self._after_list(sent)),
                 self.boiler.hit("all_addressees", clause),
                 explicit and (sent.is_item or prev_idx is None),
             )
         return found or later_subject(v, text, a, b, words)
+
+    def _after_list(self, sent: Sentence) -> bool:
+        """Does the sentence open a plain paragraph right after an item of a list (an item
+        that is a sentence, not a heading over the paragraph)?"""
+        blocks = self.layout.blocks
+        block = blocks[sent.block]
+        if (
+            block.marker is not None
+            or sent.block == 0
+            or self.text[block.start : sent.start].strip()
+        ):
+            return False
+        prev = blocks[sent.block - 1]
+        return prev.marker is not None and not prev.is_heading
 
     def _subjects(self, found: Found, b: int, words: Words) -> list[tuple[Found, int]]:
         """One sentence, several subjects: "A khẩn trương ...; B chỉ đạo ..." gives one clause

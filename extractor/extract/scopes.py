@@ -60,12 +60,22 @@ class Scopes:
             (self.heading_deadline[s] for s in self.chain(sec) if s in self.heading_deadline), None
         )
 
-    def inherited(self, sec: str | None, tasks: list[Task]) -> tuple[tuple[Span, ...], str] | None:
+    def inherited(
+        self, sec: str | None, tasks: list[Task], *, after_list: bool = False
+    ) -> tuple[tuple[Span, ...], str] | None:
         """Units for a directive naming none: the previous task of its own section, else the
-        units the nearest heading names."""
+        units the nearest heading (or lead-in) names. A paragraph right after a list takes
+        the heading's units first: the list's last item does not speak for it."""
+        headed = next(
+            (
+                (self.heading_units[s], "section")
+                for s in self.chain(sec)
+                if s in self.heading_units
+            ),
+            None,
+        )
+        if after_list and headed is not None:
+            return headed
         if sec in self.last_task:
             return tasks[self.last_task[sec]].units, "previous_task"
-        for s in self.chain(sec):
-            if s in self.heading_units:
-                return self.heading_units[s], "section"
-        return None
+        return headed
