@@ -9,6 +9,7 @@ as loose lines, and neither knows the TCVN3 fonts.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -53,12 +54,25 @@ def read_doc(data: bytes, path: Path | str | None) -> Reading:
     return Reading(reading.text, reading.locations, encoding="doc")
 
 
+_PROFILES: dict[int, Path] = {}
+
+
+def _profile() -> Path:
+    """This process's LibreOffice profile, made at its first .doc and kept until it exits: a
+    warm profile saves LibreOffice a second or two a file, and two processes (batch workers)
+    never share one, which LibreOffice does not allow."""
+    pid = os.getpid()
+    if pid not in _PROFILES:
+        _PROFILES[pid] = Path(tempfile.mkdtemp(prefix="extractor-soffice-"))
+        atexit.register(shutil.rmtree, _PROFILES[pid], ignore_errors=True)
+    return _PROFILES[pid]
+
+
 def _convert(exe: str, data: bytes, path: Path | str | None) -> bytes:
     with tempfile.TemporaryDirectory(prefix="extractor-doc-") as tmp:
         src = Path(tmp) / "in.doc"
         src.write_bytes(data)
-        # its own profile: two conversions at once (batch workers) must not share one
-        profile = Path(tmp, "profile").as_uri()
+        profile = _profile().as_uri()
         try:
             done = subprocess.run(
                 [
@@ -76,7 +90,7 @@ def _convert(exe: str, data: bytes, path: Path | str | None) -> bytes:
                 text=True,
                 timeout=TIMEOUT,
                 check=False,
-                env={**os.environ, "HOME": tmp},
+                env={**os.environ, "HOME": str(_profile())},
             )
         except subprocess.TimeoutExpired as exc:
             raise InputError(
