@@ -9,9 +9,12 @@ it is killed and replaced, its file gets an error, and the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import hashlib
 import multiprocessing
+import os
 import signal
 import time
 from collections import deque
@@ -139,8 +142,10 @@ def run_in_process(jobs: list[Job], setup: WorkerSetup) -> Iterator[Result]:
 
 
 # ------------------------------------------------------------------ worker processes
-def _serve(conn: Connection, setup: WorkerSetup) -> None:
+def _serve(conn: Connection, setup: WorkerSetup, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    os.setpgid(0, 0)  # (the parent does it too: whichever comes first)
+    _die_with(parent)
     init_in_process(setup)
     while True:
         try:
@@ -172,9 +177,11 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
 
     def start() -> _Worker:
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_serve, args=(child, setup), daemon=True)
+        process = ctx.Process(target=_serve, args=(child, setup, os.getpid()), daemon=True)
         process.start()
         child.close()
+        with contextlib.suppress(OSError):  # its own group: stopped with the programs it runs
+            os.setpgid(process.pid or 0, 0)
         return _Worker(process, parent)
 
     def give(worker: _Worker) -> None:
@@ -240,7 +247,22 @@ def _lost(job: Job, worker: _Worker) -> str:
 
 
 def _stop(worker: _Worker) -> None:
-    if worker.process.is_alive():
-        worker.process.kill()
+    """Stop a worker and what it runs (LibreOffice, Tesseract): its whole process group."""
+    pid = worker.process.pid
+    if pid and worker.process.exitcode is None:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            worker.process.kill()
     worker.process.join(5)
     worker.conn.close()
+
+
+def _die_with(parent: int) -> None:
+    """Linux: this worker gets SIGKILL when the parent ends, however it ends (a worker is in a
+    process group of its own, so a signal to the parent's group does not reach it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)

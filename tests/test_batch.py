@@ -149,6 +149,7 @@ def test_killed_run_resumes_to_identical_outputs(tmp_path: Path) -> None:
     _wait_for_outputs(out, total // 3, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.communicate()[1].decode()[-2000:]
     assert len(list(out.glob("*.json"))) < total, "the run finished before it could be killed"
 
     resumed = run([inbox], out, jobs=2)
@@ -222,8 +223,10 @@ def _misbehave(monkeypatch: pytest.MonkeyPatch) -> None:
     def extract(doc, rules):  # type: ignore[no-untyped-def]
         if "die" in (doc.source.path or ""):
             os.kill(os.getpid(), signal.SIGKILL)
-        if "hang" in (doc.source.path or ""):
-            time.sleep(120)
+        if "hang" in (doc.source.path or ""):  # in a program it runs, as OCR would
+            program = subprocess.Popen(["sleep", "120"])
+            Path(doc.source.path).with_suffix(".pid").write_text(str(program.pid))
+            program.wait()
         return real(doc, rules)
 
     monkeypatch.setattr(workers, "extract_document", extract)
@@ -257,6 +260,9 @@ def test_a_dead_or_late_worker_costs_its_file_only(
     }
     assert sorted(p.name for p in out.glob("*.json")) == ["a.json", "b.json", "c.json", "d.json"]
     assert not list(out.glob(".*"))
+    program = Path(f"/proc/{(inbox / 'hang.pid').read_text()}/stat")
+    time.sleep(0.2)
+    assert not program.exists() or program.read_text().split()[2] in "ZX"  # gone with its worker
 
 
 # ------------------------------------------------------------------ what is never a notice
