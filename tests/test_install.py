@@ -153,3 +153,48 @@ def test_tests_needing_a_missing_tool_skip_saying_why() -> None:
     assert any("tesseract-ocr" in r for r in reasons), reasons
     assert any("chromium" in r for r in reasons), reasons
     assert " passed" not in done.stdout.splitlines()[-1]  # each of them needs a hidden tool
+
+
+# ------------------------------------------------------------------ the Debian set-up
+SETUP = ROOT / ".ci" / "debian-packages"
+
+
+@pytest.mark.parametrize(
+    ("uid", "sudo", "apt_calls", "said", "code"),
+    [
+        ("0", False, ["update -qq", "install -y -qq pkg-a pkg-b"], "installing", 0),
+        ("1000", True, ["sudo update -qq", "sudo install -y -qq pkg-a pkg-b"], "installing", 0),
+        ("1000", False, [], "to install them run: sudo apt-get install -y pkg-a pkg-b", 1),
+    ],
+)
+def test_setup_installs_or_says_the_command(
+    uid: str, sudo: bool, apt_calls: list[str], said: str, code: int, tmp_path: Path
+) -> None:
+    """Root installs, passwordless sudo installs, anyone else is told the one command; the
+    packages already installed are not asked for (programs faked on PATH)."""
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    for tool in ("sh", "sed", "tr", "grep", "dirname", "env"):
+        found = shutil.which(tool)
+        assert found, tool
+        (bin_ / tool).symlink_to(found)
+    log = tmp_path / "apt.log"
+    fakes = {
+        "id": f"echo {uid}",
+        "dpkg-query": '[ "$3" = installed-one ] && echo "install ok installed"; exit 0',
+        "apt-get": f'echo "${{SUDO:-}}$*" >> {log}',
+    }
+    if sudo:
+        fakes["sudo"] = '[ "$1" = -n ] && exit 0; SUDO="sudo "; export SUDO; exec "$@"'
+    for name, body in fakes.items():
+        (bin_ / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_ / name).chmod(0o755)
+    wanted = tmp_path / "requirements-debian.txt"
+    wanted.write_text("# comment\npkg-a   # needs a\ninstalled-one # here\n\npkg-b\n")
+    done = subprocess.run(
+        ["sh", SETUP, wanted], env={"PATH": str(bin_)}, capture_output=True, text=True
+    )
+    assert done.returncode == code, done.stderr
+    assert said in done.stderr
+    calls = log.read_text().splitlines() if log.exists() else []
+    assert calls == apt_calls
