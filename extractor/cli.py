@@ -12,13 +12,13 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 from . import limits
 from .batch import INPUT_SUFFIXES, BatchOptions, run_batch
-from .days import DAY_FORMS, parse_day
+from .days import DAY_FORMS
+from .days import day_argument as _day
 from .render import show_table
 
 __all__ = ["main"]
@@ -46,13 +46,6 @@ def _folder(value: str) -> Path:
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"{value} is not a folder")
     return path
-
-
-def _day(value: str) -> date:
-    try:
-        return parse_day(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _jobs(value: str) -> int:

@@ -216,16 +216,20 @@ def test_days_typed_by_people(text: str, day: date | str) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "dest"),
     [
-        ["sheets", "{d}", "-o", "out", "--date", "{day}"],
-        ["tracker", "{d}", "--as-of", "{day}"],
+        (["sheets", "{d}", "-o", "out", "--date", "{day}"], "date"),
+        (["tracker", "{d}", "--as-of", "{day}"], "as_of"),
+        (["tracker", "{d}", "--as-of", "2025-03-01", "--date", "{day}"], "date"),
+        (["serve", "--db", "x.db", "--as-of", "{day}"], "as_of"),
     ],
 )
 @pytest.mark.parametrize("day", ["2025-03-05", "05/03/2025"])
-def test_every_date_option_takes_both_forms(argv: list[str], day: str, tmp_path: Path) -> None:
+def test_every_date_option_takes_both_forms(
+    argv: list[str], dest: str, day: str, tmp_path: Path
+) -> None:
     args = build_parser().parse_args([a.format(d=tmp_path, day=day) for a in argv])
-    assert (args.date if argv[0] == "sheets" else args.as_of) == date(2025, 3, 5)
+    assert getattr(args, dest) == date(2025, 3, 5)
 
 
 def test_tracker_of_an_empty_folder_is_an_error(

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date
 from pathlib import Path
+
+from ..days import DAY_FORMS, day_argument
 
 __all__ = ["add_commands", "add_run_db", "import_after_run"]
 
@@ -127,9 +128,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     srv.add_argument(
         "--as-of",
-        type=date.fromisoformat,
+        type=day_argument,
         default=None,
-        help="the day statuses are computed for, YYYY-MM-DD (default: today, shown)",
+        help=f"the day statuses are computed for, {DAY_FORMS} (default: today, shown)",
     )
     srv.add_argument("--due-soon-days", type=int, default=7, help="'sắp đến hạn' window (days)")
     srv.add_argument("--office", default="", help="issuing office on exported sheets")
