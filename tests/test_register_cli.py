@@ -131,6 +131,7 @@ def test_serve_on_all_addresses_requires_login(tmp_path: Path) -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert "login required" in err and "statuses as of 2020-09-01" in err
+    assert "no user can log in yet: extractor users add NAME --role admin" in err
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

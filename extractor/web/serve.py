@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import uvicorn
+from sqlalchemy import select
 
 from ..register.db import open_register
+from ..register.models import User
 from .app import create_app
 from .settings import Settings, is_loopback
 
@@ -27,6 +29,11 @@ class ServeOptions:
     place: str = ""
 
 
+def _has_users(settings: Settings) -> bool:
+    with settings.register.session() as session:
+        return session.scalar(select(User.id).limit(1)) is not None
+
+
 def serve(opts: ServeOptions) -> int:
     settings = Settings(
         register=open_register(opts.db),
@@ -42,5 +49,10 @@ def serve(opts: ServeOptions) -> int:
         f"register {opts.db}: http://{opts.host}:{opts.port}/  statuses as of {day}; {access}",
         file=sys.stderr,
     )
+    if settings.login_required and not _has_users(settings):
+        print(
+            f"no user can log in yet: extractor users add NAME --role admin --db {opts.db}",
+            file=sys.stderr,
+        )
     uvicorn.run(create_app(settings), host=opts.host, port=opts.port, log_level="warning")
     return 0
