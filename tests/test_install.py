@@ -55,6 +55,19 @@ def test_packaged_rules_are_the_rule_folder(wheel: Path) -> None:
         assert packaged[name] == data, f"{name}: the wheel's copy differs from rules/{name}"
 
 
+def test_wheel_holds_every_file_of_the_package(wheel: Path) -> None:
+    """Modules, templates, schema, data, migrations: a file added without its package-data
+    line in pyproject.toml would work in the checkout and be missing from the wheel."""
+    with zipfile.ZipFile(wheel) as z:
+        packaged = {n for n in z.namelist() if n.startswith("extractor/")}
+    source = {
+        f"extractor/{p.relative_to(ROOT / 'extractor').as_posix()}"
+        for p in (ROOT / "extractor").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+    assert sorted(source - packaged) == []
+
+
 def test_wheel_extracts_the_seed_from_another_folder(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
