@@ -81,6 +81,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "report_formula",
             "context_heading",
             "deadline_lead",
+            "generic_action",
         }
     ),
     "metadata": frozenset({"number", "date", "issuer", "type", "subject", "signer"}),

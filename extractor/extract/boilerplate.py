@@ -2,7 +2,8 @@
 
 Kinds: `not_task` (closing formulas, accountability clauses), `narrative` (reports of what was
 done), `deadline_only` (a sentence that only dates the previous task), `all_addressees` (an
-order to everyone the notice is sent to), `context_heading` (a section of aims or assessment).
+order to everyone the notice is sent to), `context_heading` (a section of aims or assessment),
+`generic_action` (an action that only says to carry out the document: a closing).
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from ..rules import CompiledRule, RuleSet, union_regex
 
 __all__ = ["Boilerplate"]
 
-KINDS = ("not_task", "narrative", "deadline_only", "all_addressees", "context_heading")
+KINDS = (
+    "not_task",
+    "narrative",
+    "deadline_only",
+    "all_addressees",
+    "context_heading",
+    "generic_action",
+)
 
 
 class Boilerplate:

@@ -340,6 +340,10 @@ class _Reader:
         action = action_span(text, f.action_start, end, dl, lead[0] if lead else None)
         if not action.text:
             return
+        generic = self.boiler.hit("generic_action", action.text.lower())
+        if generic is not None and not f.coordinators and (dl is None or dl.date is None):
+            self.trace.append(Trace(generic.id, a, end))
+            return  # "… thực hiện nghiêm túc Kế hoạch này": a closing, no task
         confidence, flags = confidence_of(f, flags_of(f, dl, self.ref))
         task = Task(
             id=f"T{len(self.tasks) + 1}",
