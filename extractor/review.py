@@ -381,6 +381,7 @@ def _validate_csv(path: Path, json_path: Path) -> list[str]:
     try:
         data = load_task_json(json_path)
         text, known = data["text"], {t["id"] for t in data["tasks"]}
+        added = {(t["evidence"]["text"], t["action"]): t["id"] for t in data["tasks"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"{path}: its task JSON {json_path} cannot be read ({exc}); name it with --json."]
     notice_date = _date((data.get("notice") or {}).get("date"))
@@ -405,6 +406,11 @@ def _validate_csv(path: Path, json_path: Path) -> list[str]:
             problems.append(
                 f"{where}: its evidence is not a passage of the notice; copy the sentence "
                 "that assigns the task from the notice into the evidence column."
+            )
+        elif (row["evidence"], row["action"]) in added:  # this CSV applied before
+            problems.append(
+                f"{where}: {json_path.name} has this task already, as "
+                f"{added[row['evidence'], row['action']]}; write that id on the row."
             )
         if not _split(row["units"]):
             problems.append(f"{where}: no unit; add the unit that must do it.")

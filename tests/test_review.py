@@ -281,7 +281,10 @@ def test_a_row_without_id_adds_a_task(outdir: Path, corrections: Path) -> None:
     assert fixed["text"][ev["start"] : ev["end"]] == passage
     assert new["flags"] == []
     assert validate_file(corrections.parent / "000.json") == []  # the schema holds
-    assert validate_file(corrections) == []  # and the new CSV row, re-applied, would be new again
+    assert validate_file(corrections) == [  # applied twice, it would add the task twice
+        f"{corrections}: line {len(rows) + 1} (new task): 000.json has this task already, "
+        f"as {new['id']}; write that id on the row."
+    ]
 
 
 def test_apply_refreshes_flags_and_the_review_page(
