@@ -86,7 +86,7 @@ def printed(header: list[str], rows: list[list[Any]]) -> tuple[list[str], list[l
     others = "Đơn vị" if header[5] != SHEET_HEADER[5] else "Cùng thực hiện"
     out = []
     for tt, number, when, section, action, with_, due, source in rows:
-        notice = "\n".join(x for x in (number, dmy(when), section and f"mục {section}") if x)
+        notice = "\n".join(x for x in (number, _cell_text(when), section and f"mục {section}") if x)
         task = f"{action}\n{others}: {with_}" if with_ else action
         out.append([str(tt), notice, task, _cell_text(due), _cell_text(source)])
     return ["TT", "Văn bản", "Nội dung nhiệm vụ", "Thời hạn", "Trích văn bản"], out

@@ -179,15 +179,15 @@ def _notice_rows(path: Path, data: dict[str, Any]) -> tuple[list[TaskRow], dict[
         rows.append(
             TaskRow(
                 notice_number=clean_text(notice.get("number") or "") or None,
-                notice_date=notice.get("date"),
+                notice_date=_text_or_none(notice.get("date")),
                 notice_file=path.name,
                 task_id=str(t["id"]),
-                section=t.get("section"),
+                section=_text_or_none(t.get("section")),
                 units=[clean_text(u) for u in t["units"]],
                 coordinators=[clean_text(c) for c in t["coordinators"]],
                 action=clean_text(t["action"]),
                 due=due,
-                recurring=d.get("recurring"),
+                recurring=_text_or_none(d.get("recurring")),
                 deadline_text=clean_text(d.get("text") or ""),
                 evidence=clean_text(evidence["text"]),
                 uid=uid[:24],
@@ -196,6 +196,11 @@ def _notice_rows(path: Path, data: dict[str, Any]) -> tuple[list[TaskRow], dict[
             )
         )
     return rows, notice
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A field of an edited JSON that should be text: cleaned, or None if it is not text."""
+    return clean_text(value) or None if isinstance(value, str) else None
 
 
 def _words(value: Any) -> str:
@@ -236,7 +241,7 @@ def gather(out_dir: Path, rules: RuleSet) -> Collection:
     duplicates: list[tuple[str, str]] = []
     rows = []
     for _, _, copies in notices:
-        kept = max(copies, key=lambda c: (len(c[1]), -copies.index(c)))
+        kept = max(copies, key=lambda c: len(c[1]))  # the first of the fullest readings
         duplicates += [(p.name, kept[0].name) for p, _ in copies if p != kept[0]]
         rows += kept[1]
     collection = _canonical(rows, rules)

@@ -141,12 +141,13 @@ def render(work: Path, chosen: list[str] | None = None) -> dict[str, bytes]:
 def main() -> None:
     if not pdf_ready():
         raise SystemExit("WeasyPrint (with Debian's pango) and pdftotext are needed here.")
+    with tempfile.TemporaryDirectory() as work:
+        produced = render(Path(work))  # all made before any golden is touched
     GOLDEN.mkdir(parents=True, exist_ok=True)
     for old in GOLDEN.iterdir():
         old.unlink()
-    with tempfile.TemporaryDirectory() as work:
-        for name, data in render(Path(work)).items():
-            (GOLDEN / name).write_bytes(data)
+    for name, data in produced.items():
+        (GOLDEN / name).write_bytes(data)
     print(f"wrote {GOLDEN.relative_to(ROOT)}/")
 
 

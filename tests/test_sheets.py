@@ -319,6 +319,8 @@ def test_one_bad_notice_is_named_and_the_others_written(tmp_path: Path) -> None:
     odd_date = notice(
         "6/TB", [{"units": ["Phòng Tư pháp"], "action": "kiểm tra"}], day="2020-13-45"
     )
+    odd_date["tasks"][0]["section"] = 7  # not text: left out, the task kept
+    odd_date["tasks"][0]["deadline"]["recurring"] = ["monthly"]
     out = folder(tmp_path, good, broken, odd_date)
     (out / "n3.json").write_text("{not json", encoding="utf-8")
     found = gather(out, cached_rules())
