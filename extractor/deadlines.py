@@ -158,8 +158,18 @@ def find_deadlines(
         rule, m = best
         day, note = resolve(rule, m, ref)
         kind: DeadlineKind = rule.kind  # type: ignore[assignment]
+        lead = len(m.group(0)) - len(m.group(0).lstrip())  # column forms allow leading space
         out.append(
-            Deadline(day, m.group(0), kind, rule.freq, start + at, start + m.end(), rule.id, note)
+            Deadline(
+                day,
+                m.group(0)[lead:],
+                kind,
+                rule.freq,
+                start + at + lead,
+                start + m.end(),
+                rule.id,
+                note,
+            )
         )
         pos = m.end()
     return out
