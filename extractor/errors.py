@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ExtractorError", "InputError", "MissingTool", "RuleError"]
+__all__ = ["ExtractorError", "InputError", "LimitError", "MissingTool", "RuleError"]
 
 
 class ExtractorError(Exception):
@@ -58,6 +58,17 @@ class MissingTool(InputError):
     def said_in(cls, message: str) -> bool:
         """Whether an error message (str(exc), as it comes back from a worker) is one of these."""
         return message.startswith(f"[{cls.code}] ")
+
+
+class LimitError(InputError):
+    """A file past one of the limits on the work one file may cost (extractor/limits.py,
+    which words the message: the file, what it has, the limit and the option raising it)."""
+
+    code = "E120"
+
+    def __init__(self, path: Path | str | None, problem: str, hint: str, field: str) -> None:
+        super().__init__(path, problem, hint)
+        self.field = field
 
 
 class RuleError(ExtractorError):

@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, LimitError
 
 __all__ = [
     "LimitError",
@@ -35,6 +35,7 @@ __all__ = [
     "check_text",
     "check_unpacked",
     "from_arguments",
+    "limit_error",
     "read_limited",
 ]
 
@@ -64,20 +65,16 @@ _OPTIONS = {
 }
 
 
-class LimitError(InputError):
-    """A file past one of the limits."""
-
-    code = "E110"
-
-    def __init__(self, path: Path | str | None, field: str, found: str, limit: float) -> None:
-        what, option, _ = _OPTIONS[field]
-        shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{limit:g} {what}"
-        super().__init__(
-            path,
-            f"{found}, over the limit of {shown}.",
-            f"If it really is one notice, raise the limit with {option}.",
-        )
-        self.field = field
+def limit_error(path: Path | str | None, field: str, found: str, limit: float) -> LimitError:
+    """The error for `field`'s limit: "X: has 6 pages, over the limit of 5 pages. If …"."""
+    what, option, _ = _OPTIONS[field]
+    shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{limit:g} {what}"
+    return LimitError(
+        path,
+        f"{found}, over the limit of {shown}.",
+        f"If it really is one notice, raise the limit with {option}.",
+        field,
+    )
 
 
 _ACTIVE: ContextVar[Limits] = ContextVar("limits", default=Limits())  # noqa: B039
@@ -116,14 +113,16 @@ def read_limited(path: Path | str, limits: Limits | None = None) -> bytes:
                 "Give the notice's file itself.",
             )
         if st.st_size > limits.file_bytes:
-            raise LimitError(path, "file_bytes", f"has {st.st_size / MB:.1f} MB", limits.file_bytes)
+            raise limit_error(
+                path, "file_bytes", f"has {st.st_size / MB:.1f} MB", limits.file_bytes
+            )
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(limits.file_bytes + 1)  # a file growing while it is read stops here
     finally:
         os.close(fd)
     if len(data) > limits.file_bytes:
-        raise LimitError(path, "file_bytes", "grew while it was read", limits.file_bytes)
+        raise limit_error(path, "file_bytes", "grew while it was read", limits.file_bytes)
     return data
 
 
@@ -138,7 +137,7 @@ def check_unpacked(data: bytes, path: Path | str | None, limits: Limits | None =
     except (zipfile.BadZipFile, ValueError, OSError):
         return  # not a zip: the reader says so in its own words
     if total > limits.unpacked_bytes:
-        raise LimitError(
+        raise limit_error(
             path, "unpacked_bytes", f"unpacks to {total / MB:.1f} MB", limits.unpacked_bytes
         )
 
@@ -146,7 +145,7 @@ def check_unpacked(data: bytes, path: Path | str | None, limits: Limits | None =
 def check_pdf_pages(pages: int, path: Path | str | None, limits: Limits | None = None) -> None:
     limits = limits or active()
     if pages > limits.pdf_pages:
-        raise LimitError(path, "pdf_pages", f"has {pages} pages", limits.pdf_pages)
+        raise limit_error(path, "pdf_pages", f"has {pages} pages", limits.pdf_pages)
 
 
 def check_ocr_pages(pages: int, path: Path | str | None, limits: Limits | None = None) -> None:
@@ -154,7 +153,7 @@ def check_ocr_pages(pages: int, path: Path | str | None, limits: Limits | None =
     limits = limits or active()
     if pages > limits.ocr_pages:
         found = f"has more than {limits.ocr_pages} pages without text"
-        raise LimitError(path, "ocr_pages", found, limits.ocr_pages)
+        raise limit_error(path, "ocr_pages", found, limits.ocr_pages)
 
 
 def check_text(chars: int, path: Path | str | None, limits: Limits | None = None) -> None:
@@ -162,13 +161,15 @@ def check_text(chars: int, path: Path | str | None, limits: Limits | None = None
     its cells in every row they span, so 256 KB of HTML can give megabytes of text)."""
     limits = limits or active()
     if chars > limits.text_chars:
-        raise LimitError(path, "text_chars", f"gives {chars} characters of text", limits.text_chars)
+        raise limit_error(
+            path, "text_chars", f"gives {chars} characters of text", limits.text_chars
+        )
 
 
 def check_tasks(tasks: int, path: Path | str | None, limits: Limits | None = None) -> None:
     limits = limits or active()
     if tasks > limits.tasks:
-        raise LimitError(path, "tasks", f"gives {tasks} tasks", limits.tasks)
+        raise limit_error(path, "tasks", f"gives {tasks} tasks", limits.tasks)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import ExtractorError
 from .ingest import ingest_bytes
-from .limits import LimitError, Limits, applied, check_tasks, check_text, read_limited
+from .limits import Limits, applied, check_tasks, check_text, limit_error, read_limited
 from .nlp import segmenter
 from .pipeline import extract_document
 from .render import notice_to_dict, write_json_atomic
@@ -228,7 +228,7 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
 
 def _too_slow(job: Job, budget: float) -> str:
     found = f"was still being read after {budget:g} s (its worker was stopped)"
-    return str(LimitError(job.path, "seconds", found, budget))
+    return str(limit_error(job.path, "seconds", found, budget))
 
 
 def _lost(job: Job, worker: _Worker) -> str:

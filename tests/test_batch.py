@@ -254,7 +254,7 @@ def test_a_dead_or_late_worker_costs_its_file_only(
         str(inbox / "die.txt"): f"{inbox / 'die.txt'}: the worker reading it stopped (killed "
         "by SIGKILL, as the system does when memory runs out); the file was not processed. "
         "The other files go on; if it happens again with this file, please report it.",
-        str(inbox / "hang.txt"): f"[E110] {inbox / 'hang.txt'}: was still being read after "
+        str(inbox / "hang.txt"): f"[E120] {inbox / 'hang.txt'}: was still being read after "
         "2 s (its worker was stopped), over the limit of 2 seconds. If it really is one "
         "notice, raise the limit with --max-seconds.",
     }
