@@ -256,7 +256,8 @@ class _Run:
 
     def keep_reviewed(self, path: Path, name: str, sha: str) -> bool:
         """A person corrected this output: a run never overwrites it. Made from other content
-        (the notice was replaced), it is moved to `superseded/` and the new notice is read."""
+        (the notice was replaced), it is moved to `superseded/` and the new notice is read.
+        True when the file needs nothing more (kept, or failed because it cannot be moved)."""
         reviewed, made_from = is_reviewed(self.opts.out_dir / name)
         if not reviewed:
             return False
@@ -264,8 +265,16 @@ class _Run:
             self.skip(path, "kept (reviewed)")
             return True
         kept = self.opts.out_dir / SUPERSEDED / f"{Path(name).stem}.{made_from[:12] or 'old'}.json"
-        kept.parent.mkdir(exist_ok=True)
-        os.replace(self.opts.out_dir / name, kept)
+        try:
+            kept.parent.mkdir(exist_ok=True)
+            os.replace(self.opts.out_dir / name, kept)
+        except OSError as exc:
+            self.fail(
+                str(path),
+                f"{path}: is not the notice whose output {name} was reviewed, and the reviewed "
+                f"output cannot be moved to {kept.parent} ({exc.strerror}); move it yourself.",
+            )
+            return True
         if not self.opts.json_log:
             self.err.write(
                 f"note: {path} is not the notice whose output {name} was reviewed; "

@@ -188,7 +188,8 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
         worker.job = pending.popleft() if pending else None
         if worker.job is not None:
             worker.started = time.monotonic()
-            worker.conn.send(worker.job)
+            with contextlib.suppress(OSError):  # dead already: the loop below reports it
+                worker.conn.send(worker.job)
 
     pool = [start() for _ in range(min(workers, len(jobs)))]
     try:
