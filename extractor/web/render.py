@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -26,6 +26,7 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+ORIGIN_NAMES = {"extracted": "trích từ văn bản", "manual": "thêm tay", "xlsx": "thêm từ XLSX"}
 FIELD_NAMES = {
     "created": "tạo",
     "units": "đơn vị chủ trì",
@@ -68,7 +69,13 @@ def plain(value: str | None) -> str:
     return str(v)
 
 
+def vn_time(value: str) -> str:
+    """An ISO time of the history (UTC) as dd/mm/yyyy hh:mm."""
+    return datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
+
+
 TEMPLATES.filters["vn_date"] = vn_date
+TEMPLATES.filters["vn_time"] = vn_time
 TEMPLATES.filters["plain"] = plain
 TEMPLATES.globals["recurring_names"] = RECURRING_NAMES
 
@@ -83,6 +90,7 @@ def render(request: Request, settings: Settings, template: str, **context: Any) 
         status_names=STATUS_NAMES,
         colors=COLORS,
         field_names=FIELD_NAMES,
+        origin_names=ORIGIN_NAMES,
         flag_names=FLAG_NAMES,
         path=request.url.path,
         **context,
