@@ -65,6 +65,7 @@ class _Reader:
         self.scopes = Scopes(layout, self.boiler)
         self.tasks: list[Task] = []
         self.task_blocks: list[int] = []  # the block each task was read in
+        self.block_first: dict[int, int] = {}  # block -> its first task
         self.pending_list: int | None = None  # a task ending in ":" whose items it hands over
         self.block_sentences = Counter(s.block for s in layout.sentences)
         self._deadlines: dict[tuple[int, int], list[Deadline]] = {}
@@ -271,11 +272,24 @@ class _Reader:
                 self.block_sentences,
                 self.layout,
                 self.deadlines_in,
-                self.scopes.inherited(sent.section, self.tasks, after_list=self._after_list(sent)),
+                self._inherited(sent),
                 self.boiler.hit("all_addressees", clause),
                 explicit and (sent.is_item or prev_idx is None),
             )
         return found or later_subject(v, text, a, b, words)
+
+    def _inherited(self, sent: Sentence) -> tuple[tuple[Span, ...], str] | None:
+        """Units for a directive naming none (GUIDELINES, inheritance): inside a paragraph or
+        list item, those of its first task; at the start of a new list item and for a
+        paragraph after the list, those of the nearest heading or lead-in; otherwise the
+        previous task of the section."""
+        first = self.block_first.get(sent.block)
+        if first is not None:
+            return self.tasks[first].units, "previous_task"
+        opens_item = self.layout.blocks[sent.block].marker is not None
+        return self.scopes.inherited(
+            sent.section, self.tasks, after_list=opens_item or self._after_list(sent)
+        )
 
     def _after_list(self, sent: Sentence) -> bool:
         """Does the sentence open a plain paragraph right after an item of a list (an item
@@ -361,4 +375,5 @@ class _Reader:
         self.trace.extend(Trace(rid, a, end) for rid in task.rules)
         self.tasks.append(task)
         self.task_blocks.append(sent.block)
+        self.block_first.setdefault(sent.block, len(self.tasks) - 1)
         self.scopes.last_task[sent.section] = len(self.tasks) - 1
