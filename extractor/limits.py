@@ -68,7 +68,8 @@ _OPTIONS = {
 def limit_error(path: Path | str | None, field: str, found: str, limit: float) -> LimitError:
     """The error for `field`'s limit: "X: has 6 pages, over the limit of 5 pages. If …"."""
     what, option, _ = _OPTIONS[field]
-    shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{limit:g} {what}"
+    number = f"{limit:g}" if isinstance(limit, float) else str(limit)
+    shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{number} {what}"
     return LimitError(
         path,
         f"{found}, over the limit of {shown}.",
