@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from . import __version__
 from .discover import INPUT_SUFFIXES, discover
 from .errors import ExtractorError, MissingTool
+from .ingest import SUFFIXES, unsupported
 from .limits import Limits, read_limited
 from .outdir import (
     ERRORS,
@@ -217,6 +218,9 @@ class _Run:
         shared = {n for n, count in Counter(sizes.values()).items() if count > 1}
         for path in files:
             self.summary.read += 1
+            if path.suffix.lower() not in SUFFIXES:  # named with its reason, never read
+                self.fail(str(path), str(unsupported(path)))
+                continue
             name = f"{path.stem}.json"
             if name in names:
                 self.fail(

@@ -1,7 +1,8 @@
 """Which files under the given paths are notices.
 
 A file named as an argument is taken as it is (and refused later if it is not a regular file).
-In a folder, sorted, hidden names skipped, these are never notices:
+In a folder, sorted, every file is listed (one in a format the tool does not read too: the
+batch reports it) but for hidden names, Office's lock files (`~$…`) and these, never notices:
 - what this tool wrote: the output folder of this run and any other run's output folder (a
   folder holding `manifest.jsonl`, with the sheets and the default `tracker/` inside it), a
   tracker folder (`tracker.ics`), and a review page `X.review.html` beside its `X.json`;
@@ -42,12 +43,15 @@ def _walk(root: Path, real_root: Path, skip: set[Path]) -> Iterable[Path]:
         here = Path(folder)
         dirs[:] = [d for d in dirs if not d.startswith(".") and not _tool_folder(here / d, skip)]
         names = set(files)
+        outputs_here = _tool_folder(here, skip)  # the inbox is the output folder too
         for name in files:
             path = here / name
+            # every other file is listed, in a format this tool reads or not: the batch names
+            # the ones it cannot read ("format not supported") instead of passing over them
             if (
-                name.startswith(".")
-                or path.suffix.lower() not in INPUT_SUFFIXES
+                name.startswith((".", "~$"))
                 or _review_page(name, names)
+                or (outputs_here and path.suffix.lower() not in INPUT_SUFFIXES)
             ):
                 continue
             if path.is_symlink() and not _inside(path, real_root):

@@ -35,6 +35,7 @@ __all__ = [
     "ingest_text",
     "normalize",
     "sniff_format",
+    "unsupported",
 ]
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -73,6 +74,16 @@ def ingest_text(
     )
 
 
+def unsupported(path: Path | str | None) -> InputError:
+    """The error for a file whose suffix names a format this tool does not read."""
+    suffix = Path(str(path or "")).suffix
+    return InputError(
+        path,
+        f"has the suffix {suffix!r}, which this tool does not read (format not supported).",
+        "Give a .txt, .html, .doc, .docx, .pdf or image file.",
+    )
+
+
 def sniff_format(path: Path, text: str) -> Format:
     """ "html" for a page (by suffix, or a text file that opens as one), else "text"."""
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -104,11 +115,7 @@ def ingest_bytes(data: bytes, path: Path | str | None = None) -> Document:
     p = Path(path) if path else Path("notice.txt")
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError(
-            path,
-            f"has the suffix {p.suffix!r}, which this tool does not read (format not supported).",
-            "Give a .txt, .html, .doc, .docx, .pdf or image file.",
-        )
+        raise unsupported(path)
     if len(data) > MAX_BYTES and suffix in HTML_SUFFIXES | TEXT_SUFFIXES:
         raise InputError(
             path, f"is larger than {MAX_BYTES // 2**20} MB.", "Split it into separate notices."
