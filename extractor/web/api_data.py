@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..collation import vi_key, vi_sorted
 from ..register.directory import aliases_yaml, merge_units
 from ..register.edits import Invalid, NotFound
 from ..register.importer import ImportReport, import_data
@@ -29,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 async def units_list(_request: Request, s: Settings) -> Response:
     with s.register.session() as session:
-        units = session.scalars(select(Unit).order_by(Unit.name))
+        units = sorted(session.scalars(select(Unit)), key=lambda u: vi_key(u.name))
         return JSONResponse(
             {
                 "units": [
@@ -37,7 +38,7 @@ async def units_list(_request: Request, s: Settings) -> Response:
                         "id": u.id,
                         "name": u.name,
                         "collective": u.collective,
-                        "spellings": sorted(a.spelling for a in u.aliases),
+                        "spellings": vi_sorted([a.spelling for a in u.aliases]),
                     }
                     for u in units
                 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..collation import vi_key
 from ..register.status import STATUS_NAMES
 
 __all__ = ["COLORS", "month_bars", "monthly_on_time", "per_unit", "status_bars"]
@@ -28,7 +29,7 @@ def per_unit(rows: list[dict[str, Any]]) -> list[tuple[str, Counter[str]]]:
     for r in rows:
         for unit in r["unit_names"] or ["(chưa rõ đơn vị)"]:
             counts[unit][r["status"]] += 1
-    return sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    return sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), vi_key(kv[0])))
 
 
 def status_bars(

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..collation import vi_key, vi_sorted
 from ..register.edits import NotFound, get_task
 from ..register.models import Notice, Task, Unit
 from ..register.status import STATUS_NAMES
@@ -53,7 +54,7 @@ async def tasks_page(request: Request, s: Settings) -> Response:
     with s.register.session() as session:
         view = view_of(session, s)
         rows = list_tasks(session, view, f)
-        unit_names = sorted(set(view.directory.names.values()))
+        unit_names = vi_sorted(list(set(view.directory.names.values())))
         notices = [notice_view(n) for n in session.scalars(select(Notice).order_by(Notice.date))]
     return render(
         request,
@@ -131,16 +132,16 @@ async def units_page(request: Request, s: Settings) -> Response:
                 "name": u.name,
                 "collective": u.collective,
                 "tasks": used.get(u.name, 0),
-                "spellings": sorted(a.spelling for a in u.aliases),
+                "spellings": vi_sorted([a.spelling for a in u.aliases]),
             }
-            for u in session.scalars(select(Unit).order_by(Unit.name))
+            for u in sorted(session.scalars(select(Unit)), key=lambda u: vi_key(u.name))
         ]
     return render(request, s, "units.html.j2", units=units)
 
 
 async def exports_page(request: Request, s: Settings) -> Response:
     with s.register.session() as session:
-        names = sorted(set(view_of(session, s).directory.names.values()))
+        names = vi_sorted(list(set(view_of(session, s).directory.names.values())))
     return render(request, s, "exports.html.j2", unit_names=names)
 
 
