@@ -219,8 +219,10 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
                     continue
                 error = _too_slow(job, budget) if over else _lost(job, worker)
                 _stop(worker)
-                pool[i] = start()
-                give(pool[i])
+                worker.job = None
+                if pending:  # a new worker in its place
+                    pool[i] = start()
+                    give(pool[i])
                 yield Result(job.path, job.name, job.sha256, False, error=error)
     finally:
         for worker in pool:
