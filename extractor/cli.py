@@ -57,6 +57,8 @@ def _jobs(value: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.no_cache:  # read by extractor.ingest.ocr, here and in the worker processes
+        os.environ["EXTRACTOR_OCR_CACHE"] = "off"
     opts = BatchOptions(
         paths=tuple(args.paths),
         out_dir=args.output,
@@ -317,6 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out (and name) the files that need a program not installed here, such as "
         "Tesseract for scans, instead of failing them",
+    )
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every scanned page by OCR again, not from the OCR cache "
+        "($XDG_CACHE_HOME/extractor/ocr, at most EXTRACTOR_OCR_CACHE_MB, default 200)",
     )
     limits.add_arguments(run)
     show = sub.add_parser("show", help="print the tasks of a task JSON file as a table")
