@@ -26,6 +26,7 @@ PLURAL_LEAD = re.compile(r"^(?:các|những|tất\s+cả(?:\s+các)?|toàn\s+b�
 PLURAL_LEAD_ANY = re.compile(r"(?<!\w)(?:các|những)\s", re.I)
 AREA_MORE = re.compile(r",\s*()")  # a second area word: "các tỉnh, thành phố"
 NAMES_AFTER = re.compile(r"\s*:?\s*(?=[A-ZĐÀ-Ỹ])")
+NAMED = re.compile(r"\s[A-ZĐÀ-Ỹ0-9]")  # a word in capitals after the first: a unit's own name
 ITEM_SEP = re.compile(r"\s*,\s*|\s+và\s+")
 MAX_UNIT_SYLLABLES = 120  # a unit phrase longer than this ends there
 
@@ -377,8 +378,11 @@ def _starts_new_unit(
         plural = current_kind == "collective"
         return specific or not plural
     if kind == "collective":
-        # "các cấp, các ngành", "các sở, các ngành": one group of plurals, as "các sở, ngành"
-        return current_kind not in ("title", "collective", "area") or conn != ","
+        # "các cấp, các ngành", "các sở, các ngành": one group of plurals, as "các sở, ngành";
+        # so too after a head that names no one ("Sở, ban, ngành, tổ chức chính trị - xã hội")
+        generic = not NAMED.search(text, current_start + 1, pos)
+        group = current_kind in ("title", "collective", "area") or generic
+        return not group or conn != ","
     return False
 
 
