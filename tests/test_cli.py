@@ -33,7 +33,7 @@ def inbox(tmp_path: Path) -> Path:
     (d / "binary.txt").write_bytes(b"\x00\x01\x02\x03\xff\xfe\x00" * 50)
     (d / "latin.txt").write_bytes(b"Giao Ph\x81\x8d\x8e\x90ng")
     (d / "blank.html").write_text("<html><body><script>x()</script></body></html>")
-    (d / "ignored.odt").write_bytes(b"PK\x03\x04")  # not a suffix the tool reads
+    (d / "ignored.odt").write_bytes(b"PK\x03\x04")  # a format the tool does not read: named
     (d / "broken.pdf").write_bytes(b"%PDF-1.4 cut short")
     return d
 
@@ -52,11 +52,12 @@ def test_batch_survives_bad_files(
         "blank.html",
         "broken.pdf",
         "empty.txt",
+        "ignored.odt",
         "latin.txt",
     ]
     errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
-    assert len(errors) == 5
-    for name in ("empty.txt", "binary.txt", "latin.txt", "blank.html", "broken.pdf"):
+    assert len(errors) == 6
+    for name in ("empty.txt", "binary.txt", "latin.txt", "blank.html", "broken.pdf", "ignored.odt"):
         assert sum(name in e for e in errors) == 1, name
     good = json.loads((out / "good.json").read_text(encoding="utf-8"))
     assert good["tasks"][0]["units"] == ["Sở Y tế"]
