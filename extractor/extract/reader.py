@@ -81,9 +81,18 @@ class _Reader:
         if explicit:
             self._address_intro(region_start)
         fields = [(f.start, f.end) for f in self.layout.field_blocks]
+        leads = [f.fields["lead"] for f in self.layout.field_blocks if "lead" in f.fields]
         for sent in self.layout.sentences:
-            if sent.end > region_start and not any(a <= sent.start < b for a, b in fields):
+            if sent.end <= region_start:
+                continue
+            if not any(a <= sent.start < b for a, b in fields):
                 self.read(sent, region_start, explicit)
+                continue
+            # a field block's lines are its row's cells; a lead cell may hold orders of its
+            # own ("- Cơ quan thực hiện: Sở X tiến hành rà soát …; các sở … rà soát …")
+            lead = next((x for x in leads if x.start < sent.end and sent.start < x.end), None)
+            if lead is not None:
+                self.read(sent, max(region_start, lead.start), explicit, in_field=True)
         tasks = self.tasks
         tasks.extend(table_tasks(self.v, self.text, self.layout, self.ref, self.rules, self.trace))
         tasks.extend(field_tasks(self.v, self.text, self.layout, self.ref, self.rules, self.trace))
@@ -131,7 +140,9 @@ class _Reader:
             self.trace.extend(Trace(rid, intro.start, intro.end) for rid in addressing.rules)
 
     # ------------------------------------------------------------------ one sentence
-    def read(self, sent: Sentence, region_start: int, explicit: bool) -> None:
+    def read(
+        self, sent: Sentence, region_start: int, explicit: bool, *, in_field: bool = False
+    ) -> None:
         text = self.text
         a, b = max(sent.start, region_start), sent.end
         while a < b and text[a] == " ":
@@ -151,6 +162,12 @@ class _Reader:
         if self._dates_previous(sent, a, b):
             return
         found = self._directive(sent, a, b, words, explicit)
+        if in_field and (
+            found is None
+            or found.units_from != "sentence"
+            or not self.v.action_at(text, found.action_start, b, any_case=True)
+        ):
+            return  # a field names units; only a sentence with its own subject and verb is read
         if found is None and self.pending_list is not None and sent.is_item:
             # "... có trách nhiệm chuyển giao cho X:" followed by the items handed over
             t = self.tasks[self.pending_list]
