@@ -463,7 +463,7 @@ def test_exports_follow_the_register(
         reject_task(s, false.id, "lan")
         view = _view(register)
         written = export_sheets(s, view, tmp_path / "sheets", ["csv"], SheetOptions())
-        tracker = export_tracker(s, view, tmp_path / "tracker", ["csv"])
+        tracker = export_tracker(s, view, tmp_path / "tracker", ["csv"], SheetOptions())
         actions = {t.id: t.action for t in (fix, done, false)}
     sheet = written["Phòng Tư pháp huyện"][0].read_text("utf-8-sig")
     assert actions[fix.id] in sheet

@@ -64,6 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             soon_days=args.due_soon_days,
             office=args.office,
             place=args.place,
+            profile=args.profile,
         )
     )
 
@@ -135,6 +136,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     srv.add_argument("--due-soon-days", type=int, default=7, help="'sắp đến hạn' window (days)")
     srv.add_argument("--office", default="", help="issuing office on exported sheets")
     srv.add_argument("--place", default="", help="place on exported sheets")
+    srv.add_argument(
+        "--profile", type=Path, default=None, help="office profile YAML for exported sheets"
+    )
     srv.set_defaults(func=cmd_serve)
 
     usr = sub.add_parser("users", help="users of the web app (viewer, editor, admin)")

@@ -33,6 +33,7 @@ def _row(t: Task, view: View) -> TaskRow:
         deadline_text=t.deadline_text,
         evidence=t.evidence,
         uid=f"register-{t.id}",
+        issuer=n.issuer,
     )
 
 
@@ -59,9 +60,9 @@ def export_sheets(
 
 
 def export_tracker(
-    session: Session, view: View, out_dir: Path, formats: Iterable[str]
+    session: Session, view: View, out_dir: Path, formats: Iterable[str], opts: SheetOptions
 ) -> list[Path]:
     paths: list[Path] = write_tracker(
-        task_rows(session, view, open_only=True), out_dir, list(formats), view.as_of
+        task_rows(session, view, open_only=True), out_dir, list(formats), view.as_of, opts
     )
     return paths

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from starlette.routing import Route
 
 from ..register.edits import NotFound
 from ..register.exports import export_sheets, export_tracker
-from ..sheets import SheetOptions
 from .render import page_guard
 from .request_args import view_of
 from .settings import Settings
@@ -30,7 +30,7 @@ def _write_sheets(s: Settings, out: Path, formats: list[str]) -> dict[str, list[
             view_of(session, s),
             out,
             formats,
-            SheetOptions(office=s.office, place=s.place, date=s.today()),
+            replace(s.sheets, date=s.today()),
         )
 
 
@@ -66,7 +66,11 @@ async def tracker_page(request: Request, s: Settings) -> Response:
     fmt = request.query_params.get("format", "html")
     with tempfile.TemporaryDirectory() as tmp, s.register.session() as session:
         paths = export_tracker(
-            session, view_of(session, s), Path(tmp), ["html", "xlsx", "docx", "csv", "md"]
+            session,
+            view_of(session, s),
+            Path(tmp),
+            ["html", "xlsx", "docx", "csv", "md"],
+            replace(s.sheets, date=s.today()),
         )
         if fmt == "html":
             return HTMLResponse(paths[0].read_text(encoding="utf-8"))

@@ -6,12 +6,15 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy import select
 
+from ..errors import ExtractorError
 from ..register.db import open_register
 from ..register.models import User
+from ..sheets import options
 from .app import create_app
 from .settings import Settings, is_loopback
 
@@ -27,6 +30,7 @@ class ServeOptions:
     soon_days: int = 7
     office: str = ""
     place: str = ""
+    profile: Path | None = None  # office profile YAML for the exported sheets
 
 
 def _has_users(settings: Settings) -> bool:
@@ -35,13 +39,17 @@ def _has_users(settings: Settings) -> bool:
 
 
 def serve(opts: ServeOptions) -> int:
+    try:
+        sheets = options(opts.profile, office=opts.office, place=opts.place)
+    except ExtractorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     settings = Settings(
         register=open_register(opts.db),
         host=opts.host,
         as_of=opts.as_of,
         soon_days=opts.soon_days,
-        office=opts.office,
-        place=opts.place,
+        sheets=sheets,
     )
     day = opts.as_of.isoformat() if opts.as_of else "today (shown on every page)"
     access = "no login (this computer only)" if is_loopback(opts.host) else "login required"

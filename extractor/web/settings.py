@@ -9,6 +9,7 @@ from datetime import date
 
 from ..register.db import Register
 from ..register.status import DUE_SOON_DAYS
+from ..sheets import SheetOptions
 
 __all__ = ["LOCAL_HOSTS", "Settings", "is_loopback"]
 
@@ -37,8 +38,7 @@ class Settings:
     host: str = "127.0.0.1"
     as_of: date | None = None  # None: today, read at each request and shown on every page
     soon_days: int = DUE_SOON_DAYS
-    office: str = ""
-    place: str = ""
+    sheets: SheetOptions = field(default_factory=SheetOptions)  # office profile of exports
     local_user: str = field(default_factory=_local_user)
 
     @property
