@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from extractor.discover import INPUT_SUFFIXES
+
 from .conftest import ROOT
 
 RULES = "extractor/rule_files/"
@@ -131,22 +133,23 @@ def _without_tools(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def test_run_leaves_out_only_what_needs_a_missing_tool(tmp_path: Path) -> None:
     """`make run`'s command where Tesseract is missing: the scan is left out and named, every
     other sample is extracted, and the run succeeds; without the option the scan fails it."""
-    inbox, out = tmp_path / "inbox", tmp_path / "out"
-    inbox.mkdir()
-    for sample in ("000.txt", "formats/seed-word.docx", "formats/seed-scan.pdf"):
-        shutil.copy2(ROOT / "samples" / sample, inbox)
-    run = [sys.executable, "-m", "extractor.cli", "run", inbox, "-o", out, "-j", "1"]
-    failed = _without_tools(*run)
-    scan = f"[E110] {inbox / 'seed-scan.pdf'}: {TESSERACT}"
+    scan = ROOT / "samples" / "formats" / "seed-scan.pdf"
+    said = f"[E110] {Path('samples') / 'formats' / 'seed-scan.pdf'}: {TESSERACT}"
+    run = [sys.executable, "-m", "extractor.cli", "run", "-o", tmp_path / "scan", "-j", "1"]
+    failed = _without_tools(*run, scan.relative_to(ROOT))
     assert failed.returncode == 1, failed.stderr
-    assert f"error: {scan}" in failed.stderr.splitlines()
-    done = _without_tools(*run, "--skip-missing-tools")
+    assert f"error: {said}" in failed.stderr.splitlines()
+    out = tmp_path / "out"
+    done = _without_tools(
+        sys.executable, "-m", "extractor.cli", "run", "samples", "-o", out, "--skip-missing-tools"
+    )
     assert done.returncode == 0, done.stderr
     assert [line for line in done.stderr.splitlines() if "seed-scan" in line] == [
-        f"left out: {scan}"
+        f"left out: {said}"
     ]
     assert re.search(r"^  left out +1  need a program not installed here$", done.stdout, re.M)
-    assert sorted(p.name for p in out.glob("*.json")) == ["000.json", "seed-word.json"]
+    notices = {p.stem for p in (ROOT / "samples").rglob("*") if p.suffix in INPUT_SUFFIXES}
+    assert {p.stem for p in out.glob("*.json")} == notices - {scan.stem}
 
 
 def test_tests_needing_a_missing_tool_skip_saying_why() -> None:
