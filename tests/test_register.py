@@ -366,6 +366,7 @@ def test_xlsx_round_trip(register: Register, samples: Path, rules: RuleSet) -> N
         ("unknown", "Dòng 2: không có nhiệm vụ mã 99999."),
         ("bad_date", "Dòng 2, Thời hạn: '31/02/2020' không phải ngày (dd/mm/yyyy)."),
         ("stale", "Dòng 2: nhiệm vụ {id} đã được sửa sau khi xuất tệp."),
+        ("bad_version", "Dòng 2: nhiệm vụ {id} đã được sửa sau khi xuất tệp."),
     ],
 )
 def test_xlsx_errors_change_nothing(
@@ -384,8 +385,10 @@ def test_xlsx_errors_change_nothing(
         ws.cell(2, col["id"]).value = 99999
     elif edit == "bad_date":
         ws.cell(2, col["deadline"]).value = "31/02/2020"
-    else:
+    elif edit == "stale":
         ws.cell(2, col["version"]).value = 7
+    else:
+        ws.cell(2, col["version"]).value = "bảy"
     with register.session() as s:
         with pytest.raises(XlsxError) as err:
             read_xlsx(s, _save(ws), "lan")

@@ -184,8 +184,8 @@ def read_xlsx(session: Session, data: bytes, who: str) -> tuple[int, int]:
         if task is None:
             problems.append(f"{where}: không có nhiệm vụ mã {task_id}.")
             continue
-        version = cells.get("version")
-        if version not in (None, "") and int(version) != task.version:
+        version = str(cells.get("version") or "").strip()
+        if version and version != str(task.version):
             problems.append(f"{where}: nhiệm vụ {task_id} đã được sửa sau khi xuất tệp.")
             continue
         plan.append((task, changes))
