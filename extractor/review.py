@@ -378,6 +378,8 @@ def _validate_csv(path: Path, json_path: Path) -> list[str]:
     missing = [c for c in CSV_COLUMNS if c not in rows[0]]
     if missing:
         return [f"{path}: missing columns {', '.join(missing)}."]
+    if not json_path.is_file():
+        return [f"{path}: its task JSON {json_path} does not exist; name it with --json."]
     try:
         data = load_task_json(json_path)
         text, known = data["text"], {t["id"] for t in data["tasks"]}

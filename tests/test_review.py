@@ -129,6 +129,10 @@ def test_bad_csv_is_reported(outdir: Path, tmp_path: Path) -> None:
     problems = validate_file(path)
     assert len(problems) == 3 and all("line 2 (task T1)" in p for p in problems)
     assert main(["apply", str(path)]) == 1
+    (tmp_path / "x.json").unlink()
+    assert validate_file(path) == [
+        f"{path}: its task JSON {tmp_path / 'x.json'} does not exist; name it with --json."
+    ]
 
 
 def test_three_spellings_one_sheet(outdir: Path, tmp_path: Path) -> None:
