@@ -1,7 +1,9 @@
-"""Command line: `extractor run PATH... -o DIR` and `extractor show FILE.json`.
+"""Command line: `extractor run`, `show`, `review`, `validate`, `apply`, `sheets`, `tracker`,
+and the register's commands (extractor/register/commands.py).
 
 Exit codes: 0 all files processed, 1 some files failed (each named on stderr with its
-reason, and listed in OUT/errors.jsonl), 2 usage error, 130 interrupted (Ctrl-C).
+reason, and listed in OUT/errors.jsonl), 2 usage error (a one-line error before anything is
+written), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .render import show_table
 
 __all__ = ["main"]
 
-NOTICE_FORMATS = ", ".join(sorted(s for s in INPUT_SUFFIXES if s))
+NOTICE_FORMATS = ", ".join(sorted(INPUT_SUFFIXES))
 
 
 # Argument types: a wrong argument is a usage error (exit 2) before anything is written.
