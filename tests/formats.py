@@ -115,6 +115,29 @@ def to_scan(pdf: bytes) -> bytes:
         return buf.getvalue()
 
 
+def to_doc(docx: bytes) -> bytes:
+    """A Word 97-2003 file of the same document, written by LibreOffice."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.docx"
+        src.write_bytes(docx)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "doc",
+                "--outdir",
+                tmp,
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        return (Path(tmp) / "in.doc").read_bytes()
+
+
 def available() -> bool:
     return FONT.exists() and shutil.which("pdftoppm") is not None
 

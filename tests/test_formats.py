@@ -17,11 +17,12 @@ from extractor.ingest import decode, ingest_path
 from extractor.ingest.legacy import detect, from_tcvn3, from_vni, to_tcvn3, to_vni
 
 from .conftest import ROOT, SHARED_EVAL
-from .formats import available, table_docx, to_docx, to_pdf, to_scan
+from .formats import available, table_docx, to_doc, to_docx, to_pdf, to_scan
 
 SEED = ROOT / "samples" / "000.txt"
 GOLD = SHARED_EVAL / "dev" / "gold" / "000.json"
 OCR = shutil.which("tesseract") is not None and available()
+SOFFICE = shutil.which("soffice") is not None
 HEADER = ["TT", "Nội dung", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian hoàn thành"]
 ROWS = [
     [
@@ -260,3 +261,103 @@ def test_docx_header_typed_with_tab_stops_is_read_column_by_column(tmp_path: Pat
         "CHỈ THỊ",
         "Giao Sở Y tế kiểm tra.",
     ]
+
+
+@pytest.mark.skipif(not SOFFICE, reason="needs libreoffice-writer-nogui")
+def test_word_97_file_keeps_numbering_and_tables(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.doc"
+    seed.write_bytes(to_doc(to_docx(SEED.read_text(encoding="utf-8"))))
+    notice = extract(seed)
+    assert notice.document.source.format == "doc"
+    assert "\n1. Về công tác lập hồ sơ" in notice.document.text  # Word's numbering, written out
+    assert e2e_on_seed(seed, tmp_path) >= 0.95
+    real = SHARED_EVAL / "reservoir" / "corpus" / "r0170.doc"  # a plan typed in Word 2003
+    if real.exists():
+        doc = ingest_path(real)
+        lines = doc.text.splitlines()
+        assert lines[:3] == ["UBND TỈNH PHÚ THỌ", "SỞ THÔNG TIN VÀ TRUYỂN THÔNG", "Số: /KH-STTTT"]
+        assert "Ngày 02/01/2011 (thứ 2) | Văn phòng | Phòng Bưu chính" in lines  # a table row
+        assert doc.locations[0][2] == "table 1 row 1 cell 1"
+
+
+def test_doc_that_is_a_web_page_or_a_docx_is_read_as_what_it_is(tmp_path: Path) -> None:
+    page = tmp_path / "ke-hoach.doc"  # Word's "save as web page", named .doc
+    page.write_bytes(
+        "\ufeff<html><body><p>Giao Sở Y tế kiểm tra các cơ sở.</p></body></html>".encode()
+    )
+    doc = ingest_path(page)
+    assert (doc.text, doc.source.format) == ("Giao Sở Y tế kiểm tra các cơ sở.", "html")
+    docx = tmp_path / "renamed.doc"
+    docx.write_bytes(to_docx("Giao Sở Y tế kiểm tra."))
+    assert ingest_path(docx).text == "Giao Sở Y tế kiểm tra."
+
+
+def test_doc_without_libreoffice_names_the_package_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    shutil.copy(SEED, inbox / "seed.txt")
+    real = shutil.which
+    monkeypatch.setattr(
+        shutil, "which", lambda name: None if name in ("soffice", "libreoffice") else real(name)
+    )
+    with pytest.raises(InputError, match="libreoffice-writer-nogui") as caught:
+        extract(inbox / "old.doc")
+    assert "\n" not in str(caught.value)  # one line
+    out = tmp_path / "out"
+    assert run_batch(BatchOptions(paths=(inbox,), out_dir=out, quiet=True, jobs=1)) == 1
+    assert (out / "seed.json").exists()
+    errors = (out / "errors.jsonl").read_text(encoding="utf-8")
+    assert "old.doc" in errors and "libreoffice-writer-nogui" in errors
+
+
+@pytest.mark.skipif(not OCR, reason="needs tesseract-ocr, tesseract-ocr-vie and poppler-utils")
+def test_ocr_cache_serves_a_page_again_and_can_be_turned_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractor.ingest import ocr
+
+    scan = ROOT / "samples" / "formats" / "seed-scan.pdf"
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", str(tmp_path / "cache"))
+    first = ingest_path(scan)
+    entries = sorted((tmp_path / "cache").glob("*/*.tsv"))
+    assert len(entries) == 2  # one per page image
+    assert [reason for _, reason in first.source.ocr_pages] == ["no text layer"] * 2
+    runs = []
+    real_run = ocr._run
+    monkeypatch.setattr(ocr, "_run", lambda *a: runs.append(1) or real_run(*a))
+    assert ingest_path(scan).text == first.text and runs == []  # served from the cache
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", "off")
+    assert ingest_path(scan).text == first.text and len(runs) == 2  # read again, not stored
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE_MB", "0.00001")  # a limit under one entry
+    ocr._store(tmp_path / "cache" / "ab" / "ab.tsv", "x" * 100)
+    assert len(list((tmp_path / "cache").glob("*/*.tsv"))) == 0
+
+
+@pytest.mark.skipif(not OCR, reason="needs tesseract-ocr, tesseract-ocr-vie and DejaVu fonts")
+def test_run_no_cache_leaves_the_cache_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractor.cli import main
+    from tests.formats import FONT
+
+    image = Image.new("L", (1400, 160), 255)
+    ImageDraw.Draw(image).text(
+        (40, 50), "Giao Sở Y tế kiểm tra.", font=ImageFont.truetype(str(FONT), 48)
+    )
+    scan = tmp_path / "in" / "scan.png"
+    scan.parent.mkdir()
+    image.save(scan)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", str(cache))
+    assert main(["run", str(scan), "-o", str(tmp_path / "a"), "-q", "--no-cache"]) == 0
+    assert not cache.exists()
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", str(cache))
+    assert main(["run", str(scan), "-o", str(tmp_path / "b"), "-q"]) == 0
+    assert len(list(cache.glob("*/*.tsv"))) == 1
+    assert "Sở Y tế" in json.loads((tmp_path / "b" / "scan.json").read_text())["text"]

@@ -172,7 +172,8 @@ def read_docx(data: bytes, path: Path | str | None) -> Reading:
                     continue
                 _flush_header(header, out)
                 header = None
-            out.add(text, f"paragraph {n_par}")
+            for line in text.split("\n"):  # a line break (Shift+Enter) ends a line
+                out.add(line, f"paragraph {n_par}")
         elif child.tag == f"{W}tbl":
             _flush_header(header or [], out)
             header = None
