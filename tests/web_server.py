@@ -13,14 +13,16 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from extractor.web import Settings, create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or ""
+PICTURE_DAY = date(2024, 1, 15)  # the samples' deadlines run from 2020 to 2024
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -66,6 +68,25 @@ def live_server(settings: Settings) -> Iterator[str]:
         sock.close()
 
 
+def _follow_up(session: Any) -> None:
+    """Follow-up for the dashboard's picture: of the tasks due by the picture's day, two in
+    three done (one of those late)."""
+    from sqlalchemy import select
+
+    from extractor.register.edits import mark_done
+    from extractor.register.models import Task
+
+    due = session.scalars(
+        select(Task).where(Task.deadline <= PICTURE_DAY).order_by(Task.deadline, Task.id)
+    ).all()
+    for n, task in enumerate(due):
+        if n % 3 == 2:
+            continue
+        late = n % 3 == 1
+        done = task.deadline + timedelta(days=3) if late else task.deadline
+        mark_done(session, task.id, {"date": done.isoformat(), "result": "Báo cáo"}, "lan")
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -84,9 +105,10 @@ def main() -> None:
         try:
             with register.session() as s:
                 import_paths(s, [Path("output")], cached_rules())
+                _follow_up(s)
         finally:
             os.chdir(here)
-        settings = Settings(register=register, as_of=date(2020, 9, 1))
+        settings = Settings(register=register, as_of=PICTURE_DAY)
         with live_server(settings) as url, sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM,
@@ -96,7 +118,7 @@ def main() -> None:
             page.goto(f"{url}/notices/1")
             page.screenshot(path=str(docs / "register.png"))
             page.goto(url)
-            page.screenshot(path=str(docs / "register-dashboard.png"))
+            page.screenshot(path=str(docs / "register-dashboard.png"), full_page=True)
             browser.close()
     print("wrote docs/register.png, docs/register-dashboard.png", file=sys.stderr)
 
