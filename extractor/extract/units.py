@@ -21,12 +21,15 @@ __all__ = ["UnitPhrase", "split_units", "trim_unit", "unit_phrase"]
 SEPARATOR_OR_BRACKET = re.compile(r"[(\[\])]|\s*[,;]\s*|\s+(?:và|cùng)\s+")
 CLAUSE_END = re.compile(r"[,;:.!?]")
 # after "các Bộ:": a capitalised name, a comma, another capitalised name
-NAME_LIST = re.compile(r"\s*[A-ZĐÀ-Ỹ][^,;:.()\n]{0,60}?,\s*[A-ZĐÀ-Ỹ]")
+# a capital letter of Vietnamese ("À-Ỹ" as a range would take small letters too)
+CAP = "[A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ]"
+NAME_LIST = re.compile(rf"\s*{CAP}[^,;:.()\n]{{0,60}}?,\s*{CAP}")
 PLURAL_LEAD = re.compile(r"^(?:các|những|tất\s+cả(?:\s+các)?|toàn\s+bộ(?:\s+các)?)\s*", re.I)
 PLURAL_LEAD_ANY = re.compile(r"(?<!\w)(?:các|những)\s", re.I)
-AREA_MORE = re.compile(r",\s*()")  # a second area word: "các tỉnh, thành phố"
-NAMES_AFTER = re.compile(r"\s*:?\s*(?=[A-ZĐÀ-Ỹ])")
-NAMED = re.compile(r"\s[A-ZĐÀ-Ỹ0-9]")  # a word in capitals after the first: a unit's own name
+AREA_MORE = re.compile(r",\s*")  # before a second area word: "các tỉnh, thành phố"
+NAMES_AFTER = re.compile(rf"\s*:?\s*(?={CAP})")
+NAMED_ASIDE = re.compile(rf"\((?!qua\s){CAP}[^()]*\)$")  # "(Tập đoàn Đèo Cả)" at the end
+NAMED = re.compile(rf"\s(?:{CAP}|[0-9])")  # a word in capitals after the first: a unit's own name
 ITEM_SEP = re.compile(r"\s*,\s*|\s+và\s+")
 MAX_UNIT_SYLLABLES = 120  # a unit phrase longer than this ends there
 
@@ -85,7 +88,7 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
                 continue
             if name_list(v, text, start, w, end):  # "các Bộ: Tài chính, Xây dựng …"
                 continue
-            if _area_names(v, text, start, end) and NAME_LIST.match(text, w + 1, end):
+            if _area_before(v, text, start, w) and NAME_LIST.match(text, w + 1, end):
                 continue  # "UBND các tỉnh, thành phố: Tuyên Quang, Đồng Nai …"
             stop, stop_at = "colon", w
             break
@@ -226,8 +229,9 @@ def _area_names(
             continue
         pos = area[1].end()
         more = AREA_MORE.match(text, pos, b)  # "các tỉnh, thành phố"
-        if more and v.match(v.heads["area"], text, more.end(1), b):
-            pos = v.match(v.heads["area"], text, more.end(1), b)[1].end()  # type: ignore[index]
+        second = v.match(v.heads["area"], text, more.end(), b) if more else None
+        if second is not None:
+            pos = second[1].end()
         names_at = NAMES_AFTER.match(text, pos, b)
         if names_at is None:
             continue
@@ -246,6 +250,22 @@ def _area_names(
         out += [(f"{title}{noun} {text[x:y]}", x, y) for x, y in names]
         return out, area[0].id
     return None
+
+
+def _area_before(v: Vocabulary, text: str, a: int, colon: int) -> bool:
+    """Does text[a:colon] end with a plural area word ("các huyện", "các tỉnh, thành phố")?"""
+    leads = list(PLURAL_LEAD_ANY.finditer(text, a, colon))
+    if not leads:
+        return False
+    area = v.match(v.heads["area"], text, leads[-1].start(), colon)
+    if area is None:
+        return False
+    pos = area[1].end()
+    more = AREA_MORE.match(text, pos, colon)
+    second = v.match(v.heads["area"], text, more.end(), colon) if more else None
+    if second is not None:
+        pos = second[1].end()
+    return not text[pos:colon].strip()
 
 
 def _only_heads(v: Vocabulary, text: str, a: int, b: int) -> bool:
@@ -456,15 +476,15 @@ def _word_ends(text: str, pos: int, end: int, words: Words) -> bool:
 def _glued_verb(v: Vocabulary, text: str, prev: int, w: int, end: int) -> str | None:
     """Did the segmenter glue the end of a unit to the verb after it ("tỉnh thành lập" read as
     "tỉnh_thành lập", "Gia Lai đẩy nhanh" as "Lai_đẩy nhanh")? When the syllable before `w`
-    is an area word or a name in capitals and a verb of two or more syllables starts at `w`,
-    the id of the verb's rule."""
+    is an area word or a name in capitals and a verb or manner word of two or more syllables
+    starts at `w`, the id of the rule that read it."""
     if not lower_start(text, w):
         return None
     area = v.match(v.heads["area"], text, prev, w)
     if not (area and area[1].end() == w - 1) and not text[prev].isupper():
         return None
     verb = v.match(v.actions, text, w, end)
-    if verb is None or verb[0].kind != "verb" or " " not in verb[1].group(0):
+    if verb is None or verb[0].kind not in ("verb", "adverb") or " " not in verb[1].group(0):
         return None
     return area[0].id if area else verb[0].id
 
@@ -474,8 +494,13 @@ def trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
         a += 1
     while b > a and text[b - 1] in " ,;:.":
         b -= 1
-    # a parenthetical at the end describes the unit; it is not its name
-    if b > a and text[b - 1] == ")":
+    # a parenthetical at the end describes the unit ("Sở X (cơ quan thường trực)"), unless
+    # the unit is named only by a common noun and the parenthetical names it ("Nhà đầu tư
+    # (Tập đoàn Đèo Cả)")
+    names = NAMED_ASIDE.search(text, a, b)
+    if names and NAMED.search(text, a + 1, names.start()):
+        names = None
+    if b > a and text[b - 1] == ")" and not names:
         depth = 0
         for i in range(b - 1, a - 1, -1):
             if text[i] == ")":
