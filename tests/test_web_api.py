@@ -192,6 +192,30 @@ def test_add_reject_done_extend(client: TestClient) -> None:
     assert stale.status_code == 409
 
 
+def test_added_task_keeps_the_offsets_of_its_text(client: TestClient, register: Register) -> None:
+    from extractor.register.models import Notice
+
+    with register.session() as s:
+        notice = s.get(Notice, 1)
+        assert notice is not None
+        text = notice.text
+    start = next(i for i in range(100, len(text)) if text[i : i + 2].isalpha())  # mid-word
+    end = start + 30
+    body = {"notice_id": 1, "action": "Nhiệm vụ bị sót", "evidence": text[start:end]}
+    ok = client.post("/api/tasks", json={**body, "evidence_start": start, "evidence_end": end})
+    assert ok.status_code == 201
+    assert (ok.json()["evidence_span"], ok.json()["evidence"]) == (
+        [start, end],
+        text[start:end].strip(),
+    )
+    for wrong in (
+        {"evidence_start": start + 1, "evidence_end": end},
+        {"evidence_start": end, "evidence_end": start},
+        {"evidence_start": 0, "evidence_end": len(text) + 5},
+    ):
+        assert client.post("/api/tasks", json={**body, **wrong}).status_code == 400, wrong
+
+
 def test_notices_units_merge_and_aliases(client: TestClient) -> None:
     notices = client.get("/api/notices").json()["notices"]
     assert all({"id", "number", "date", "issuer", "files"} <= set(n) for n in notices)

@@ -104,6 +104,9 @@ def test_the_whole_loop(site: str, tmp_path: Path) -> None:
         ]
         assert [(t["action"], t["status"]) for t in added] == [(selected.strip(), "due_soon")]
         expect(page.locator(f"#task-{added[0]['id']} .badge").first).to_have_text("sắp đến hạn")
+        # its provenance: the offsets of the selection, highlighted in the notice's text
+        assert added[0]["evidence_span"] is not None
+        expect(page.locator(f"#notice-text [data-tasks~='{added[0]['id']}']").first).to_be_visible()
 
         # reject a false one
         with page.expect_navigation():

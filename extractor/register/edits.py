@@ -26,6 +26,7 @@ __all__ = [
     "NotFound",
     "add_task",
     "apply_changes",
+    "blank_task",
     "extend_task",
     "get_task",
     "mark_done",
@@ -183,27 +184,16 @@ def patch_task(session: Session, task_id: int, payload: dict[str, Any], who: str
     return _commit(session, task)
 
 
-def add_task(session: Session, payload: dict[str, Any], who: str) -> Task:
-    """A task a person adds (a missed one): `notice_id`, `action`, and any editable field;
-    `evidence` may carry the selected text it was made from."""
-    notice_id = payload.get("notice_id")
-    if not isinstance(notice_id, int) or session.get(Notice, notice_id) is None:
-        raise Invalid("notice_id: không có văn bản này.")
-    evidence = payload.get("evidence") or ""
-    if not isinstance(evidence, str):
-        raise Invalid("evidence: cần một chuỗi.")
-    rest = {k: v for k, v in payload.items() if k not in ("notice_id", "evidence")}
-    changes = parse_changes(rest)
-    if not changes.get("action"):
-        raise Invalid("action: nội dung nhiệm vụ không được để trống.")
-    task = Task(
-        notice_id=notice_id,
+def blank_task(notice: Notice) -> Task:
+    """A task of `notice` with every field empty, for a person (or a workbook row) to fill."""
+    return Task(
+        notice=notice,
         anchor=None,
         units=[],
         coordinators=[],
         action="",
         deadline_text="",
-        evidence=evidence.strip(),
+        evidence="",
         spans={},
         flags=[],
         confidence=1.0,
@@ -213,6 +203,39 @@ def add_task(session: Session, payload: dict[str, Any], who: str) -> Task:
         extension_note="",
         touched=[],
     )
+
+
+def _quoted(notice: Notice, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The evidence of an added task and its offsets: text selected in the notice comes with
+    `evidence_start` and `evidence_end`, checked against the notice's text."""
+    evidence = payload.get("evidence") or ""
+    if not isinstance(evidence, str):
+        raise Invalid("evidence: cần một chuỗi.")
+    start, end = payload.get("evidence_start"), payload.get("evidence_end")
+    if start is None and end is None:
+        return evidence.strip(), {}
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+        raise Invalid("evidence_start, evidence_end: cần hai vị trí trong văn bản.")
+    quoted = notice.text[start:end]
+    if end > len(notice.text) or (evidence and evidence.split() != quoted.split()):
+        raise Invalid("evidence: đoạn gửi lên không khớp văn bản ở vị trí đã cho.")
+    return quoted.strip(), {"evidence": [start, end], "action": {"start": start, "end": end}}
+
+
+def add_task(session: Session, payload: dict[str, Any], who: str) -> Task:
+    """A task a person adds (a missed one): `notice_id`, `action`, any editable field, and the
+    text it was made from (`evidence`, with its offsets where it was selected in the notice)."""
+    notice_id = payload.get("notice_id")
+    notice = session.get(Notice, notice_id) if isinstance(notice_id, int) else None
+    if notice is None:
+        raise Invalid("notice_id: không có văn bản này.")
+    evidence, spans = _quoted(notice, payload)
+    own = ("notice_id", "evidence", "evidence_start", "evidence_end")
+    changes = parse_changes({k: v for k, v in payload.items() if k not in own})
+    if not changes.get("action"):
+        raise Invalid("action: nội dung nhiệm vụ không được để trống.")
+    task = blank_task(notice)
+    task.evidence, task.spans = evidence, spans
     session.add(task)
     session.flush()
     record(session, task, who, "created", None, "manual")

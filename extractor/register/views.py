@@ -123,6 +123,7 @@ def task_view(t: Task, view: View) -> dict[str, Any]:
         "rejected": t.rejected,
         "origin": "extracted" if t.anchor is not None else "manual",
         "evidence": t.evidence,
+        "evidence_span": (t.spans or {}).get("evidence"),
         "flags": open_flags(t),
         "confidence": t.confidence,
         "touched": list(t.touched),

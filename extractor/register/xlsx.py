@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .edits import apply_changes, record
+from .edits import apply_changes, blank_task, record
 from .models import Notice, Task
 from .views import View, list_tasks
 
@@ -196,23 +196,7 @@ def read_xlsx(session: Session, data: bytes, who: str) -> tuple[int, int]:
         if isinstance(target, Task):
             changed += bool(apply_changes(session, target, changes, who))
             continue
-        task = Task(
-            notice=target,
-            anchor=None,
-            units=[],
-            coordinators=[],
-            action="",
-            deadline_text="",
-            evidence="",
-            spans={},
-            flags=[],
-            confidence=1.0,
-            checked=False,
-            rejected=False,
-            done_result="",
-            extension_note="",
-            touched=[],
-        )
+        task = blank_task(target)
         session.add(task)
         session.flush()
         record(session, task, who, "created", None, "xlsx")

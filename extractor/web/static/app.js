@@ -30,6 +30,20 @@ function fieldsOf(form) {
   return body;
 }
 
+// A point of the selection as an offset into the notice's text: each piece of the text is a
+// <span data-s="offset">, so the offset is the piece's plus the point's within it.
+function offsetOf(node, offset) {
+  const piece = node.nodeType === Node.TEXT_NODE ? node.parentElement : null;
+  if (!piece || piece.dataset.s === undefined || !piece.closest("#notice-text")) return null;
+  return parseInt(piece.dataset.s, 10) + offset;
+}
+
+function offsetsOf(range) {
+  const start = offsetOf(range.startContainer, range.startOffset);
+  const end = offsetOf(range.endContainer, range.endOffset);
+  return start === null || end === null || end <= start ? ["", ""] : [start, end];
+}
+
 function say(el, text) { if (el) el.textContent = text; }
 
 document.addEventListener("submit", async (ev) => {
@@ -54,10 +68,14 @@ document.addEventListener("click", async (ev) => {
     return;
   }
   if (ev.target.id === "from-selection") {
-    const text = String(window.getSelection() || "").trim();
+    const sel = window.getSelection();
     const form = document.getElementById("add-form");
-    form.elements.action.value = text;
+    const text = String(sel || "");
+    form.elements.action.value = text.trim();
     form.elements.evidence.value = text;
+    const [start, end] = sel && sel.rangeCount ? offsetsOf(sel.getRangeAt(0)) : ["", ""];
+    form.elements.evidence_start.value = start;
+    form.elements.evidence_end.value = end;
     form.elements.action.focus();
   }
 });
