@@ -361,3 +361,25 @@ def test_run_no_cache_leaves_the_cache_alone(
     assert main(["run", str(scan), "-o", str(tmp_path / "b"), "-q"]) == 0
     assert len(list(cache.glob("*/*.tsv"))) == 1
     assert "Sở Y tế" in json.loads((tmp_path / "b" / "scan.json").read_text())["text"]
+
+
+@pytest.mark.skipif(not OCR, reason="needs tesseract-ocr, tesseract-ocr-vie and DejaVu fonts")
+def test_word_file_of_page_pictures_is_read_by_ocr(tmp_path: Path) -> None:
+    from docx import Document
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.formats import FONT
+
+    image = Image.new("L", (1400, 160), 255)
+    font = ImageFont.truetype(str(FONT), 48)
+    ImageDraw.Draw(image).text((40, 50), "Giao Sở Y tế kiểm tra.", font=font)
+    picture = tmp_path / "page.png"
+    image.save(picture)
+    doc = Document()
+    doc.add_picture(str(picture))
+    path = tmp_path / "scanned.docx"
+    doc.save(str(path))
+    read = ingest_path(path)
+    assert "Sở Y tế" in read.text
+    assert read.source.ocr_pages == ((1, "the Word file holds this page only as a picture"),)
+    assert read.locations[0][2].startswith("picture 1 (OCR)")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..limits import check_unpacked
+from ..limits import check_ocr_pages, check_unpacked
 from . import legacy
 from .lines import Extracted, Reading
 
@@ -180,7 +180,38 @@ def read_docx(data: bytes, path: Path | str | None) -> Reading:
             n_tab += 1
             _table(Table(child, doc), n_tab, out)
     _flush_header(header or [], out)
+    if not out.lines:
+        return _page_images(doc, path)
     return out.result()
+
+
+BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+
+
+def _page_images(doc: Any, path: Path | str | None) -> Reading:
+    """A Word file holding only pictures (pages scanned and pasted in): each read by OCR, in
+    the order the document shows them."""
+    from .lines import paragraphs
+    from .ocr import ocr_image
+
+    lines: list[tuple[str, bool, str]] = []
+    pages: list[tuple[int, str]] = []
+    for blip in doc.element.body.iter(BLIP):
+        part = doc.part.related_parts.get(blip.get(EMBED, ""))
+        if part is None or not part.content_type.startswith("image/"):
+            continue
+        pages.append((len(pages) + 1, "the Word file holds this page only as a picture"))
+        check_ocr_pages(len(pages), path)
+        where = f"picture {len(pages)} (OCR)"
+        lines.extend(
+            (t, full, f"{where}, {y:.0f} px from the top")
+            for t, full, y in ocr_image(part.blob, path)
+        )
+    out = Extracted()
+    for line, where in paragraphs(lines):
+        out.add(line, where)
+    return out.result(ocr_pages=tuple(pages))
 
 
 # "ỦY BAN NHÂN DÂN<tab>CỘNG HÒA XÃ HỘI …": the header's two columns set apart by tab stops
