@@ -383,3 +383,49 @@ def test_word_file_of_page_pictures_is_read_by_ocr(tmp_path: Path) -> None:
     assert "Sở Y tế" in read.text
     assert read.source.ocr_pages == ((1, "the Word file holds this page only as a picture"),)
     assert read.locations[0][2].startswith("picture 1 (OCR)")
+
+
+# One file of each kind the reservoir's notes single out (its README): every file gives a JSON
+# or a line in errors.jsonl naming it and why; none crashes the batch, none is passed over.
+RESERVOIR_SAMPLE = {
+    "r0001.txt": ("text", ()),  # markdown pipe-table header
+    "r0069.html": ("html", ()),  # a whole portal page with its chrome
+    "r0103.html": ("html", ()),  # 336 KB: an inline base64 image
+    "r0105.html": None,  # a stub post: title and link only -> "no visible text"
+    "r0108.pdf": ("pdf", ()),  # clean text layer with ruled tables
+    "r0123.pdf": ("pdf", (1, 2)),  # junk bytes before %PDF, a text layer without diacritics
+    "r0133.pdf": ("pdf", (1,)),  # a scan without text layer
+    "r0155.docx": ("docx", ()),
+    "r0171.doc": ("doc", ()),  # Word 97 typed in the TCVN3 fonts
+    "r0172.doc": ("html", ()),  # a web page saved as .doc
+}
+
+
+@pytest.mark.skipif(not (OCR and SOFFICE), reason="needs Tesseract and LibreOffice")
+def test_reservoir_sample_every_file_accounted_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = SHARED_EVAL / "reservoir" / "corpus"
+    if not corpus.exists():
+        pytest.skip("../shared/eval/reservoir is absent")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in RESERVOIR_SAMPLE:
+        shutil.copy(corpus / name, inbox / name)
+    (inbox / "minutes.odt").write_bytes(b"PK\x03\x04")  # a format the tool does not read
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert run_batch(BatchOptions(paths=(inbox,), out_dir=out, quiet=True, jobs=2)) == 1
+    errors = {
+        Path(e["path"]).name: e
+        for e in map(json.loads, (out / "errors.jsonl").read_text(encoding="utf-8").splitlines())
+    }
+    assert sorted(errors) == ["minutes.odt", "r0105.html"]
+    assert "format not supported" in json.dumps(errors["minutes.odt"], ensure_ascii=False)
+    assert "no visible text" in json.dumps(errors["r0105.html"], ensure_ascii=False)
+    for name, expected in RESERVOIR_SAMPLE.items():
+        if expected is None:
+            continue
+        source = json.loads((out / f"{Path(name).stem}.json").read_text(encoding="utf-8"))["source"]
+        pages = tuple(p["page"] for p in source.get("ocr_pages", []))
+        assert (source["format"], pages) == expected, name
