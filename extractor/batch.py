@@ -32,6 +32,7 @@ from .limits import Limits, read_limited
 from .outdir import (
     ERRORS,
     MANIFEST,
+    SUPERSEDED,
     FolderBusy,
     Manifest,
     clean_stale_temporaries,
@@ -48,7 +49,6 @@ from .workers import Job, Result, WorkerSetup, run_in_process, run_supervised, u
 __all__ = ["INPUT_SUFFIXES", "BatchOptions", "Summary", "discover", "run_batch"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-SUPERSEDED = "superseded"  # reviewed outputs of notices since replaced by another
 # the names extractor/cluster.py imports from here
 _Job = Job
 _Result = Result

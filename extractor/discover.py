@@ -5,7 +5,8 @@ In a folder, sorted, every file is listed (one in a format the tool does not rea
 batch reports it) but for hidden names, Office's lock files (`~$…`) and these, never notices:
 - what this tool wrote: the output folder of this run and any other run's output folder (a
   folder holding `manifest.jsonl`, with the sheets and the default `tracker/` inside it), a
-  tracker folder (`tracker.ics`), and a review page `X.review.html` beside its `X.json`;
+  tracker folder (`tracker.ics`), a review page `X.review.html` beside its `X.json`, and in an
+  output folder its other files and `superseded/` (reviewed outputs of replaced notices);
 - a symbolic link leading out of the folder given (a link inside it is read once, where it
   points), and a link to a folder, which is not followed at all.
 """
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .ingest import HTML_SUFFIXES, OFFICE_SUFFIXES
-from .outdir import MANIFEST
+from .outdir import MANIFEST, SUPERSEDED
 
 __all__ = ["INPUT_SUFFIXES", "discover"]
 
@@ -41,9 +42,15 @@ def discover(paths: Iterable[Path], out_dir: Path | None = None) -> list[Path]:
 def _walk(root: Path, real_root: Path, skip: set[Path]) -> Iterable[Path]:
     for folder, dirs, files in os.walk(root):  # links to folders are listed, never entered
         here = Path(folder)
-        dirs[:] = [d for d in dirs if not d.startswith(".") and not _tool_folder(here / d, skip)]
-        names = set(files)
         outputs_here = _tool_folder(here, skip)  # the inbox is the output folder too
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and not _tool_folder(here / d, skip)
+            and not (outputs_here and d == SUPERSEDED)
+        ]
+        names = set(files)
         for name in files:
             path = here / name
             # every other file is listed, in a format this tool reads or not: the batch names

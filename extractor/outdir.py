@@ -24,6 +24,7 @@ from .atomic import TMP_GLOB, append_line, write_atomic
 __all__ = [
     "ERRORS",
     "MANIFEST",
+    "SUPERSEDED",
     "FolderBusy",
     "Manifest",
     "clean_stale_temporaries",
@@ -37,6 +38,7 @@ __all__ = [
 MANIFEST = "manifest.jsonl"
 ERRORS = "errors.jsonl"
 LOCK = ".lock"
+SUPERSEDED = "superseded"  # reviewed outputs of notices since replaced by another
 
 
 class FolderBusy(Exception):

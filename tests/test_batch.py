@@ -282,6 +282,8 @@ def test_outputs_inside_the_input_folder_are_not_read(tmp_path: Path) -> None:
 
         rows, _ = collect(out, cached_rules(None))
         write_tracker(rows, out / "tracker", ["html"], __import__("datetime").date(2020, 9, 1))
+        (out / "superseded").mkdir(exist_ok=True)  # a reviewed output of a replaced notice
+        shutil.copy(out / "a.json", out / "superseded" / "a.0123456789ab.json")
         assert run([inbox], out, jobs=1, review=True)["read"] == 2
     assert sorted(p.name for p in inbox.glob("*.json")) == ["a.json", "b.json"]
     assert (inbox / "b.review.html").exists() and not list(inbox.glob("*review.review*"))
