@@ -177,7 +177,7 @@ def _connect(spec: str) -> Iterator[Client]:
                 n_workers=int(local[1]),
                 threads_per_worker=1,  # Tesseract runs one thread a page (OMP_THREAD_LIMIT=1)
                 preload=[__name__],  # dask_setup below
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never a clash with another cluster
                 silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as client,

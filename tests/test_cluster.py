@@ -155,7 +155,7 @@ def dask_cluster(request: pytest.FixtureRequest) -> Iterator[Any]:
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": failures}),
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None
+            n_workers=2, threads_per_worker=1, dashboard_address=":0"
         ) as local,
     ):
         yield local
