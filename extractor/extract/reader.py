@@ -278,6 +278,11 @@ class _Reader:
         if found is None and body > a:  # "Trong quá trình thực hiện, …, các đơn vị báo cáo"
             found = subject_at(v, text, body, b, words)
         found = found or trigger_in(v, text, a, b, words)
+        if found is None and (label := UNIT_COLON.match(text, a, b)):
+            # "b) Thanh tra khoa học và công nghệ: UBND các huyện làm đầu mối …": a topic, then
+            # the unit
+            if v.head_at(text, label.end(), b) is not None:
+                found = subject_at(v, text, label.end(), b, words)
         if found is None:
             prev_idx = self.scopes.last_task.get(sent.section)
             found = bare(
@@ -392,5 +397,15 @@ class _Reader:
         self.trace.extend(Trace(rid, a, end) for rid in task.rules)
         self.tasks.append(task)
         self.task_blocks.append(sent.block)
-        self.block_first.setdefault(sent.block, len(self.tasks) - 1)
+        # the paragraph's units: those of its first task, or of a sentence that opens on a
+        # subject of its own ("Đảng ủy các xã tập trung …"); not of an aside that hands a task
+        # on ("Giao X …", "Ngoài ra, X …")
+        own_subject = (
+            f.units_from == "sentence"
+            and bool(f.units)
+            and not any(r in self.v.trigger_order for r in f.rules)
+            and not text[a : f.units[0].start].strip()
+        )
+        if own_subject or sent.block not in self.block_first:
+            self.block_first[sent.block] = len(self.tasks) - 1
         self.scopes.last_task[sent.section] = len(self.tasks) - 1
