@@ -236,3 +236,35 @@ def test_portal_pages_of_the_dev_set_give_their_article(name: str, first_sentenc
     text = ingest_path(path).text
     assert first_sentence in text
     assert "About this capture" not in text  # the Wayback toolbar
+
+
+SEED_TEXT = (Path(__file__).parent.parent / "samples" / "000.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        (SEED_TEXT, True),
+        # 504.pdf's text layer: an old OCR pass that lost the diacritics
+        (
+            "uY BAN NgAN nAN ceNG HoA xA ugr cuu xcuia vrET NAM TINH LAMDONG DQc l$p - Tg do - "
+            "H4nh phric THONGBAo fiit tu6n cria tldng chi Nguy6n Ngoc Phric -'Tinh fry vi6n, "
+            "Ph6 Ch[ tich LJBND tinh t4i bu6i thm viQc nghe b6o c6o tl6nh gi6 kiit qu6 vh gi6i "
+            "ph6p n6ng cao c6c chi s6 Ngdy 07ll ll2O25,d6ng chi Nguy6n Nggc Phric",
+            False,
+        ),
+        # a layer that lost its diacritics (reservoir r0113): "duoc", "thuoc" are no syllables
+        (
+            "Uy ban nhan dan tinh yeu cau cac so, ban, nganh thuoc tinh can cu chuc nang, nhiem "
+            "vu duoc giao, to chuc ra soat, tu danh gia ket qua thuc hien cac chi tieu, nhiem vu "
+            "thuoc pham vi quan ly, gui bao cao bang van ban ve So Noi vu truoc ngay 15",
+            False,
+        ),
+        ("Ký bởi: ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", True),  # too short to judge
+        ("Z (m) W (106m3) F (km2) " * 8, True),  # a chart's labels: syllables all
+    ],
+)
+def test_text_layer_quality(text: str, ok: bool) -> None:
+    from extractor.ingest.quality import quality
+
+    assert quality(text).ok is ok
