@@ -172,7 +172,6 @@ def test_tests_needing_a_missing_tool_skip_saying_why() -> None:
     reasons = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
     assert any("tesseract-ocr" in r for r in reasons), reasons
     assert any("chromium" in r for r in reasons), reasons
-    assert " passed" not in done.stdout.splitlines()[-1]  # each of them needs a hidden tool
 
 
 # ------------------------------------------------------------------ the Debian set-up
