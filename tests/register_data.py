@@ -30,17 +30,10 @@ def save(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-_TEMPLATE: dict[str, Path] = {}
-
-
-def _template_folder() -> Path:
-    if "folder" not in _TEMPLATE:
-        import atexit
-        import tempfile
-
-        _TEMPLATE["folder"] = Path(tempfile.mkdtemp(prefix="register-template-"))
-        atexit.register(shutil.rmtree, _TEMPLATE["folder"], True)
-    return _TEMPLATE["folder"]
+def _template(dest: Path, name: str) -> Path:
+    """Where a template register of this test run lives: beside the tests' own temporary
+    folders (pytest's base folder, which pytest cleans), made once per run."""
+    return dest.parent.parent / "register-templates" / name
 
 
 def fresh_register_file(dest: Path) -> Path:
@@ -48,11 +41,11 @@ def fresh_register_file(dest: Path) -> Path:
     (running the migrations for every test would cost more than the tests)."""
     from extractor.register.db import open_register
 
-    if "empty" not in _TEMPLATE:
-        reg = open_register(_template_folder() / "empty.db")
-        reg.engine.dispose()
-        _TEMPLATE["empty"] = _template_folder() / "empty.db"
-    shutil.copy(_TEMPLATE["empty"], dest)
+    template = _template(dest, "empty.db")
+    if not template.exists():
+        template.parent.mkdir(parents=True, exist_ok=True)
+        open_register(template).engine.dispose()
+    shutil.copy(template, dest)
     return dest
 
 
@@ -61,12 +54,12 @@ def imported_register_file(dest: Path, rules: RuleSet) -> Path:
     from extractor.register.db import open_register
     from extractor.register.importer import import_paths
 
-    if "samples" not in _TEMPLATE:
-        path = fresh_register_file(_template_folder() / "samples.db")
-        reg = open_register(path)
+    template = _template(dest, "samples.db")
+    if not template.exists():
+        reg = open_register(fresh_register_file(template.with_suffix(".tmp")))
         with reg.session() as s:
             import_paths(s, [GOLDEN], rules)
         reg.engine.dispose()
-        _TEMPLATE["samples"] = path
-    shutil.copy(_TEMPLATE["samples"], dest)
+        template.with_suffix(".tmp").replace(template)
+    shutil.copy(template, dest)
     return dest
