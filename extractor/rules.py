@@ -55,6 +55,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "plural",
             "alias",
             "issuer",
+            "honorific",
         }
     ),
     "deadlines": frozenset(get_args(DeadlineKind)),

@@ -278,11 +278,11 @@ class _Reader:
         if found is None and body > a:  # "Trong quá trình thực hiện, …, các đơn vị báo cáo"
             found = subject_at(v, text, body, b, words)
         found = found or trigger_in(v, text, a, b, words)
-        if found is None and (label := UNIT_COLON.match(text, a, b)):
-            # "b) Thanh tra khoa học và công nghệ: UBND các huyện làm đầu mối …": a topic, then
-            # the unit
-            if v.head_at(text, label.end(), b) is not None:
-                found = subject_at(v, text, label.end(), b, words)
+        # "b) Thanh tra khoa học và công nghệ: UBND các huyện làm đầu mối …": a topic, then
+        # the unit
+        label = UNIT_COLON.match(text, a, b) if found is None else None
+        if label and v.head_at(text, label.end(), b) is not None:
+            found = subject_at(v, text, label.end(), b, words)
         if found is None:
             prev_idx = self.scopes.last_task.get(sent.section)
             found = bare(

@@ -30,6 +30,7 @@ AREA_MORE = re.compile(r",\s*")  # before a second area word: "các tỉnh, thà
 NAMES_AFTER = re.compile(rf"\s*:?\s*(?={CAP})")
 NAMED_ASIDE = re.compile(rf"\((?!qua\s){CAP}[^()]*\)$")  # "(Tập đoàn Đèo Cả)" at the end
 NAMED = re.compile(rf"\s(?:{CAP}|[0-9])")  # a word in capitals after the first: a unit's own name
+APPOSED = re.compile(r"[\s\S]+")  # an appositive's whole span, read as a separator
 ITEM_SEP = re.compile(r"\s*,\s*|\s+và\s+")
 MAX_UNIT_SYLLABLES = 120  # a unit phrase longer than this ends there
 
@@ -68,8 +69,11 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
     prev_head_end, purpose = _names_follow(v, head[1], head[2])
     title_colon = head[0] == "title"
     prev_s: int | None = None
+    skip_to = start
     for count, w in enumerate(words.syllables_from(start, end)):
         last_s, prev_s = prev_s, w
+        if w < skip_to:
+            continue
         if count > MAX_UNIT_SYLLABLES:
             stop, stop_at = "end", w
             break
@@ -137,6 +141,11 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
             stop, stop_at = "action", w
             break
         s = v.match(v.stops, text, w, end)
+        nxt = _skip_spaces(text, s[1].end()) if s else end
+        if s and s[0].value == "appositive" and (v.head_at(text, nxt, end) or _capital(text, nxt)):
+            fired.append(s[0].id)  # "các bộ, ngành, nhất là ACV": one more unit follows
+            skip_to = s[1].end()
+            continue
         if s:
             stop, stop_at = ("relative" if s[0].value == "relative" else "stop"), w
             fired.append(s[0].id)
@@ -174,7 +183,13 @@ def split_units(v: Vocabulary, text: str, start: int, end: int) -> tuple[list[Sp
         return _list_units(v, text, list_colon + 1, end, *listed)
     pieces: list[tuple[str, int, int]] = []  # (connector, start, end)
     depth, last, conn = 0, start, ""
-    for sm in SEPARATOR_OR_BRACKET.finditer(text, start, end):
+    apposed = [
+        m.span()
+        for r in v.stops
+        if r.value == "appositive"
+        for m in r.regex.finditer(text, start, end)
+    ]
+    for sm in _separators(text, start, end, apposed):
         ch = sm.group(0)
         if ch in "([":
             depth += 1
@@ -205,6 +220,9 @@ def split_units(v: Vocabulary, text: str, start: int, end: int) -> tuple[list[Sp
     spans = []
     for a, b in units:
         a, b = trim_unit(text, a, b)
+        a, honorific = _past_honorific(v, text, a, b)
+        if honorific:
+            rules.append(honorific)
         if b > a:
             named = _area_names(v, text, a, b)
             if named:
@@ -213,6 +231,40 @@ def split_units(v: Vocabulary, text: str, start: int, end: int) -> tuple[list[Sp
                 continue
             spans.append(Span(prefix + text[a:b], a, b, rules[0] if rules else None))
     return spans, rules
+
+
+def _capital(text: str, pos: int) -> bool:
+    return text[pos : pos + 1].isupper()
+
+
+def _past_honorific(v: Vocabulary, text: str, a: int, b: int) -> tuple[int, str | None]:
+    """Where the unit starts past an honorific before a title ("đồng chí Bộ trưởng Bộ Xây
+    dựng" is "Bộ trưởng Bộ Xây dựng"), and the honorific's rule; a name after it stays
+    ("đồng chí Trần Văn Bình")."""
+    hon = v.match(v.honorifics, text, a, b)
+    if hon is None:
+        return a, None
+    after = _skip_spaces(text, hon[1].end())
+    if v.match(v.heads["title"], text, after, b) is None:
+        return a, None
+    return after, hon[0].id
+
+
+def _skip_spaces(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " ,":
+        pos += 1
+    return pos
+
+
+def _separators(
+    text: str, start: int, end: int, apposed: list[tuple[int, int]]
+) -> list[re.Match[str]]:
+    """The separators of a unit phrase in order: commas, semicolons, "và", brackets, and the
+    appositive words ("nhất là") read as a comma."""
+    found = list(SEPARATOR_OR_BRACKET.finditer(text, start, end))
+    found += [m for x, y in apposed if (m := APPOSED.match(text, x, y)) is not None]
+    found = [m for m in found if not any(x < m.start() < y for x, y in apposed)]
+    return sorted(found, key=lambda m: m.start())
 
 
 def _area_names(
@@ -376,8 +428,8 @@ def _starts_new_unit(
     current_start: int,
     current_kind: str,
 ) -> bool:
-    if conn == ";":
-        return True
+    if conn == ";" or conn not in (",", "và", "cùng"):
+        return True  # ";" or an appositive ("nhất là ACV")
     if head is None:
         return False
     kind, _rule, m = head
