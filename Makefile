@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python -m compileall -q extractor
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_ocr.py
+	$(BIN)/python benchmarks/bench.py inbox
 
 ## bench-ocr: scanned pages per second: Tesseract alone, --jobs 2, --cluster local:2
 bench-ocr: $(STAMP)

@@ -160,7 +160,7 @@ def _ocr_reason(page: Any, words: list[Word]) -> str | None:
     """Why the page must be read from its image, or None when its text layer will do."""
     chars = sum(len(w.text) for w in words)
     if chars < MIN_CHARS:
-        return "no text layer"
+        return "no text layer" if _image_share(page) > 0 else None  # else a blank page
     if len(words) < STAMP_WORDS and _image_share(page) > IMAGE_SHARE:
         return f"the text layer holds only {len(words)} words over a page image"
     q = quality(" ".join(w.text for w in words))
