@@ -70,6 +70,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "table_column",
             "table_number",
             "field",
+            "attachment",
             "line_start",
         }
     ),

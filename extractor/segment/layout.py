@@ -54,6 +54,10 @@ def segment(text: str, rules: RuleSet) -> Layout:
             trace.append(Trace(hit.id, b.start, b.end))
             break
 
+    # An attached document after the signature ("(Ban hành kèm theo Quyết định số …)": the
+    # plan a decision issues) is body again, from the line after that mark to its own end.
+    appendix = _appendix(text, blocks, rules, body_end, trace)
+
     # Directive part: after the first intro line ("... như sau:", "... chỉ đạo:"). An intro
     # in a later item of a list ("4. UBND huyện giao nhiệm vụ … như sau:" after "1." to "3.")
     # opens that item only: the items before it are orders too.
@@ -84,8 +88,11 @@ def segment(text: str, rules: RuleSet) -> Layout:
     stack: list[Section] = []
     sentences: list[Sentence] = []
     for i, b in enumerate(blocks):
-        if b.start >= body_end:
-            break
+        limit = body_end if b.start < body_end else appendix[1]
+        if b.start >= body_end and not appendix[0] <= b.start < appendix[1]:
+            if b.start >= appendix[1]:
+                break
+            continue
         if b.marker is not None and b.level <= 4:
             while stack and stack[-1].level >= b.level:
                 stack.pop()
@@ -112,7 +119,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
         current = stack[-1].id if stack else None
         is_item = b.marker is not None
         kept: list[int] = []
-        for a, e in split_sentences(text, b.body_start, min(b.end, body_end), abbreviations, kept):
+        for a, e in split_sentences(text, b.body_start, min(b.end, limit), abbreviations, kept):
             sentences.append(Sentence(a, e, text[a:e], i, current, is_item))
         trace.extend(Trace(abbrev_id, k, k + 1) for k in kept)
     table_rows = tuple(
@@ -130,6 +137,26 @@ def segment(text: str, rules: RuleSet) -> Layout:
         tuple(find_fields(text, blocks, rules, body_end, trace)),
         tuple(trace),
     )
+
+
+def _appendix(
+    text: str, blocks: tuple[Block, ...], rules: RuleSet, body_end: int, trace: list[Trace]
+) -> tuple[int, int]:
+    """The span of a document attached after the body's end, or an empty span there."""
+    marks = rules.of("sections", "attachment")
+    ends = rules.of("sections", "body_end")
+    start = None
+    for b in blocks:
+        if b.start < body_end:
+            continue
+        if start is None:
+            hit = _first(marks, text[b.body_start : b.end])
+            if hit:
+                trace.append(Trace(hit.id, b.start, b.end))
+                start = b.end
+        elif _first(ends, text[b.start : b.end]):
+            return start, b.start
+    return (start, len(text)) if start is not None else (body_end, body_end)
 
 
 def _section_at(sections: list[Section], pos: int) -> str | None:
