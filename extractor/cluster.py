@@ -172,16 +172,19 @@ def _connect(spec: str) -> Iterator[Client]:
 
     local = LOCAL.fullmatch(spec)
     if local:
-        with (
-            LocalCluster(
+        try:
+            cluster = LocalCluster(
                 n_workers=int(local[1]),
                 threads_per_worker=1,  # Tesseract runs one thread a page (OMP_THREAD_LIMIT=1)
                 preload=[__name__],  # dask_setup below
                 dashboard_address=":0",  # any free port: never a clash with another cluster
                 silence_logs=logging.CRITICAL,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+            )
+        except Exception as exc:  # a worker process that cannot start (its imports fail)
+            raise ClusterError(
+                f"cannot start {local[1]} local Dask workers ({type(exc).__name__}: {exc})."
+            ) from exc
+        with cluster, Client(cluster) as client:
             yield client
         return
     try:

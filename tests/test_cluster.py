@@ -272,3 +272,57 @@ def test_a_lost_scheduler_stops_the_run_and_the_next_run_finishes(
     assert events[-1]["skipped"] == saved and events[-1]["written"] == len(TEXTS) - saved
     run(TEXTS, tmp_path / "jobs1", jobs=1)
     assert outputs(out) == outputs(tmp_path / "jobs1")
+
+
+def test_ctrl_c_stops_the_command_and_its_workers(tmp_path: Path) -> None:
+    """Ctrl-C reaches the terminal's whole process group, the local workers included: the
+    command stops them, says how many files are done, and leaves no traceback and no process."""
+    import subprocess
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i in range(50):  # 600 files: tens of seconds on two workers, interrupted after 20
+        for src in TEXTS:
+            (inbox / f"{src.stem}-{i:02d}.txt").write_bytes(src.read_bytes() + f"\n{i}\n".encode())
+    out = tmp_path / "out"
+    args = ["run", str(inbox), "-o", str(out), "-q", "--cluster", "local:2"]
+    log = tmp_path / "stderr"
+    with log.open("wb") as stderr:  # a file: a pipe nobody reads could fill and block it
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "extractor.cli", *args],
+            stderr=stderr,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        )
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*.json"))) < 20 and proc.poll() is None:
+        if time.monotonic() > deadline:
+            proc.kill()
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=60)
+    err = log.read_text()
+    assert proc.returncode == 130, err[-2000:]
+    done = len(list(out.glob("*.json")))
+    assert err == (
+        f"Interrupted: {done} of 600 files are done and saved; run the same command again to "
+        "finish.\n"
+    )
+    assert len((out / "manifest.jsonl").read_text().splitlines()) == done < 600
+    assert not list(out.glob(".*.tmp"))
+    import psutil
+
+    left = time.monotonic() + 10
+    while [p for p in psutil.process_iter() if _session(p.pid) == proc.pid]:
+        assert time.monotonic() < left, "workers still running 10 s after the command ended"
+        time.sleep(0.1)
+    code, events = run([inbox], out, jobs=1)
+    assert code == 0 and events[-1]["skipped"] == done
+    run([inbox], tmp_path / "jobs1", jobs=1)
+    assert outputs(out) == outputs(tmp_path / "jobs1")
+
+
+def _session(pid: int) -> int | None:
+    try:
+        return os.getsid(pid)
+    except OSError:
+        return None
