@@ -14,24 +14,15 @@ from dataclasses import dataclass
 from ..models import Span
 from ..nlp import Words
 from ..rules import CompiledRule
+from .edges import NAMED, SEPARATOR_OR_BRACKET, capital, skip_spaces, trim_unit
+from .names import NAME_LIST, NAMES_AFTER, area_before, area_names, list_units, name_list
 from .vocab import Vocabulary, lower_start
 
 __all__ = ["UnitPhrase", "split_units", "trim_unit", "unit_phrase"]
 
-SEPARATOR_OR_BRACKET = re.compile(r"[(\[\])]|\s*[,;]\s*|\s+(?:và|cùng)\s+")
 CLAUSE_END = re.compile(r"[,;:.!?]")
 # after "các Bộ:": a capitalised name, a comma, another capitalised name
-# a capital letter of Vietnamese ("À-Ỹ" as a range would take small letters too)
-CAP = "[A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ]"
-NAME_LIST = re.compile(rf"\s*{CAP}[^,;:.()\n]{{0,60}}?,\s*{CAP}")
-PLURAL_LEAD = re.compile(r"^(?:các|những|tất\s+cả(?:\s+các)?|toàn\s+bộ(?:\s+các)?)\s*", re.I)
-PLURAL_LEAD_ANY = re.compile(r"(?<!\w)(?:các|những)\s", re.I)
-AREA_MORE = re.compile(r",\s*")  # before a second area word: "các tỉnh, thành phố"
-NAMES_AFTER = re.compile(rf"\s*:?\s*(?={CAP})")
-NAMED_ASIDE = re.compile(rf"\((?!qua\s){CAP}[^()]*\)$")  # "(Tập đoàn Đèo Cả)" at the end
-NAMED = re.compile(rf"\s(?:{CAP}|[0-9])")  # a word in capitals after the first: a unit's own name
 APPOSED = re.compile(r"[\s\S]+")  # an appositive's whole span, read as a separator
-ITEM_SEP = re.compile(r"\s*,\s*|\s+và\s+")
 MAX_UNIT_SYLLABLES = 120  # a unit phrase longer than this ends there
 
 
@@ -92,7 +83,7 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
                 continue
             if name_list(v, text, start, w, end):  # "các Bộ: Tài chính, Xây dựng …"
                 continue
-            if _area_before(v, text, start, w) and NAME_LIST.match(text, w + 1, end):
+            if area_before(v, text, start, w) and NAME_LIST.match(text, w + 1, end):
                 continue  # "UBND các tỉnh, thành phố: Tuyên Quang, Đồng Nai …"
             stop, stop_at = "colon", w
             break
@@ -141,8 +132,8 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
             stop, stop_at = "action", w
             break
         s = v.match(v.stops, text, w, end)
-        nxt = _skip_spaces(text, s[1].end()) if s else end
-        if s and s[0].value == "appositive" and (v.head_at(text, nxt, end) or _capital(text, nxt)):
+        nxt = skip_spaces(text, s[1].end()) if s else end
+        if s and s[0].value == "appositive" and (v.head_at(text, nxt, end) or capital(text, nxt)):
             fired.append(s[0].id)  # "các bộ, ngành, nhất là ACV": one more unit follows
             skip_to = s[1].end()
             continue
@@ -180,7 +171,7 @@ def split_units(v: Vocabulary, text: str, start: int, end: int) -> tuple[list[Sp
     list_colon = text.find(":", start, end)
     listed = name_list(v, text, start, list_colon, end) if list_colon > 0 else None
     if listed:  # "Giám đốc các Sở: Y tế, Tài chính" gives "Giám đốc Sở Y tế", …
-        return _list_units(v, text, list_colon + 1, end, *listed)
+        return list_units(v, text, list_colon + 1, end, *listed)
     pieces: list[tuple[str, int, int]] = []  # (connector, start, end)
     depth, last, conn = 0, start, ""
     apposed = [
@@ -224,17 +215,13 @@ def split_units(v: Vocabulary, text: str, start: int, end: int) -> tuple[list[Sp
         if honorific:
             rules.append(honorific)
         if b > a:
-            named = _area_names(v, text, a, b)
+            named = area_names(v, text, a, b)
             if named:
                 spans += [Span(prefix + t, x, y, named[1]) for t, x, y in named[0]]
                 rules.append(named[1])
                 continue
             spans.append(Span(prefix + text[a:b], a, b, rules[0] if rules else None))
     return spans, rules
-
-
-def _capital(text: str, pos: int) -> bool:
-    return text[pos : pos + 1].isupper()
 
 
 def _past_honorific(v: Vocabulary, text: str, a: int, b: int) -> tuple[int, str | None]:
@@ -244,16 +231,10 @@ def _past_honorific(v: Vocabulary, text: str, a: int, b: int) -> tuple[int, str 
     hon = v.match(v.honorifics, text, a, b)
     if hon is None:
         return a, None
-    after = _skip_spaces(text, hon[1].end())
+    after = skip_spaces(text, hon[1].end())
     if v.match(v.heads["title"], text, after, b) is None:
         return a, None
     return after, hon[0].id
-
-
-def _skip_spaces(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " ,":
-        pos += 1
-    return pos
 
 
 def _separators(
@@ -265,158 +246,6 @@ def _separators(
     found += [m for x, y in apposed if (m := APPOSED.match(text, x, y)) is not None]
     found = [m for m in found if not any(x < m.start() < y for x, y in apposed)]
     return sorted(found, key=lambda m: m.start())
-
-
-def _area_names(
-    v: Vocabulary, text: str, a: int, b: int
-) -> tuple[list[tuple[str, int, int]], str] | None:
-    """ "Các tỉnh Nghệ An, Quảng Ngãi, Cao Bằng" gives "tỉnh Nghệ An", "tỉnh Quảng Ngãi",
-    "tỉnh Cao Bằng"; "UBND các tỉnh, thành phố: Tuyên Quang, Đồng Nai" gives "UBND tỉnh
-    Tuyên Quang", …; "Thành phố Hà Nội và các tỉnh Bắc Ninh, Gia Lai" keeps "Thành phố Hà
-    Nội" and gives "tỉnh Bắc Ninh", "tỉnh Gia Lai". A plural area word, then names in
-    capitals (at least two); the (text, start, end) of each unit and the area rule's id."""
-    for lead in PLURAL_LEAD_ANY.finditer(text, a, b):
-        area = v.match(v.heads["area"], text, lead.start(), b)
-        if area is None or not PLURAL_LEAD.match(area[1].group(0)):
-            continue
-        pos = area[1].end()
-        more = AREA_MORE.match(text, pos, b)  # "các tỉnh, thành phố"
-        second = v.match(v.heads["area"], text, more.end(), b) if more else None
-        if second is not None:
-            pos = second[1].end()
-        names_at = NAMES_AFTER.match(text, pos, b)
-        if names_at is None:
-            continue
-        names = _capitalised_items(text, names_at.end(), b)
-        if len(names) < 2:
-            continue
-        noun = PLURAL_LEAD.sub("", area[1].group(0)).lower()
-        before = text[a : lead.start()]
-        out: list[tuple[str, int, int]] = []
-        title = before
-        if not _only_heads(v, text, a, lead.start()):
-            # "Thành phố Hà Nội và các tỉnh …", "Bộ Quốc phòng các tỉnh …": a unit of its own
-            x, y = trim_unit(text, a, a + len(re.sub(r"(?:,|\svà)?\s*$", "", before)))
-            out.append((text[x:y], x, y))
-            title = ""
-        out += [(f"{title}{noun} {text[x:y]}", x, y) for x, y in names]
-        return out, area[0].id
-    return None
-
-
-def _area_before(v: Vocabulary, text: str, a: int, colon: int) -> bool:
-    """Does text[a:colon] end with a plural area word ("các huyện", "các tỉnh, thành phố")?"""
-    leads = list(PLURAL_LEAD_ANY.finditer(text, a, colon))
-    if not leads:
-        return False
-    area = v.match(v.heads["area"], text, leads[-1].start(), colon)
-    if area is None:
-        return False
-    pos = area[1].end()
-    more = AREA_MORE.match(text, pos, colon)
-    second = v.match(v.heads["area"], text, more.end(), colon) if more else None
-    if second is not None:
-        pos = second[1].end()
-    return not text[pos:colon].strip()
-
-
-def _only_heads(v: Vocabulary, text: str, a: int, b: int) -> bool:
-    """Is text[a:b] unit heads only ("Ủy ban nhân dân", "Chủ tịch UBND"), a title that the
-    names after it complete, rather than a unit named in full ("Bộ Quốc phòng")?"""
-    pos = a
-    while pos < b:
-        while pos < b and text[pos] == " ":
-            pos += 1
-        if pos >= b:
-            return True
-        head = v.head_at(text, pos, b)
-        if head is None:
-            return False
-        pos = head[2].end()
-    return True
-
-
-def _capitalised_items(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Items of a list of proper names ("Nghệ An, Quảng Ngãi và Cao Bằng") from `a`; the
-    list must run to `b`."""
-    items: list[tuple[int, int]] = []
-    pos = a
-    for m in ITEM_SEP.finditer(text, a, b):
-        items.append((pos, m.start()))
-        pos = m.end()
-    items.append((pos, b))
-    items = [trim_unit(text, x, y) for x, y in items]
-    if all(y > x and text[x].isupper() for x, y in items):
-        return items
-    return []
-
-
-def name_list(
-    v: Vocabulary, text: str, start: int, colon: int, end: int
-) -> tuple[str, str, str] | None:
-    """ "các Bộ: Kế hoạch và Đầu tư, Tài chính …", "Giám đốc các Sở: Y tế, Xây dựng": a
-    plural head right before the colon, then names (capitalised items, at least two). The
-    prefix each name takes ("Bộ ", "Giám đốc Sở "; for "các cơ quan:" the names are whole,
-    so only a title), the prefix of an item that names its own head, and the rule id."""
-    head_text = text[start:colon].rstrip()
-    if not head_text or head_text.count(" ") > 4 or not NAME_LIST.match(text, colon + 1, end):
-        return None
-    for rule in v.heads["collective"] + v.heads["area"]:
-        for m in rule.regex.finditer(head_text):
-            if m.end() != len(head_text) or not PLURAL_LEAD.match(m.group(0)):
-                continue
-            title = head_text[: m.start()].strip()
-            if SEPARATOR_OR_BRACKET.search(title):
-                return None  # "Sở Y tế và các đơn vị: …": not one head over the names
-            own = f"{title} " if title else ""
-            noun = PLURAL_LEAD.sub("", m.group(0))
-            if rule.kind == "area":  # "Chủ tịch UBND các huyện: A, B": "… huyện A"
-                return f"{own}{noun.lower()} ", own, rule.id
-            noun = noun[:1].upper() + noun[1:]
-            org = v.match(v.heads["organization"], noun, 0, len(noun))
-            named = own + noun + " " if org and org[1].end() == len(noun) else own
-            return named, own, rule.id
-    return None
-
-
-def _list_units(
-    v: Vocabulary, text: str, a: int, end: int, named: str, own: str, rule_id: str
-) -> tuple[list[Span], list[str]]:
-    """The units of a name list after its colon: each comma item is one name ("Văn hóa,
-    Thể thao và Du lịch" stays whole, `unit.compound_name`); the list ends at an item
-    that names its own head after "và" ("… và các địa phương liên quan")."""
-    guarded = [
-        (m.span(), rule.id) for rule in v.compound_names for m in rule.regex.finditer(text, a, end)
-    ]
-    pieces: list[tuple[str, int, int]] = []
-    last, conn = a, ","
-    for sm in SEPARATOR_OR_BRACKET.finditer(text, a, end):
-        if sm.group(0) in "()[]" or any(x <= sm.start() < y for (x, y), _ in guarded):
-            continue
-        pieces.append((conn, last, sm.start()))
-        conn, last = sm.group(0).strip() or ",", sm.end()
-    pieces.append((conn, last, end))
-    spans: list[Span] = []
-    rules = [rule_id, *dict.fromkeys(rid for _, rid in guarded)]
-    in_list = True
-    for conn, x, y in pieces:
-        x, y = trim_unit(text, x, y)
-        if y <= x:
-            continue
-        head = v.head_at(text, x, y)
-        if head and head[0] == "area" and not v.plural_at(text, x, y):
-            head = None  # "Lao động - Thương binh và Xã hội": a name goes on
-        if head:
-            rules.append(head[1].id)
-        if conn in ("và", "cùng") and not head and spans:
-            last_span = spans[-1]
-            spans[-1] = Span(last_span.text + text[last_span.end : y], last_span.start, y, rule_id)
-            continue
-        if conn in ("và", "cùng") and head:
-            in_list = False
-        prefix = "" if not in_list else (own if head else named)
-        spans.append(Span(prefix + text[x:y], x, y, rule_id))
-    return spans, rules
 
 
 def _starts_new_unit(
@@ -539,30 +368,3 @@ def _glued_verb(v: Vocabulary, text: str, prev: int, w: int, end: int) -> str | 
     if verb is None or verb[0].kind not in ("verb", "adverb") or " " not in verb[1].group(0):
         return None
     return area[0].id if area else verb[0].id
-
-
-def trim_unit(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in " ,;:-–":
-        a += 1
-    while b > a and text[b - 1] in " ,;:.":
-        b -= 1
-    # a parenthetical at the end describes the unit ("Sở X (cơ quan thường trực)"), unless
-    # the unit is named only by a common noun and the parenthetical names it ("Nhà đầu tư
-    # (Tập đoàn Đèo Cả)")
-    names = NAMED_ASIDE.search(text, a, b)
-    if names and NAMED.search(text, a + 1, names.start()):
-        names = None
-    if b > a and text[b - 1] == ")" and not names:
-        depth = 0
-        for i in range(b - 1, a - 1, -1):
-            if text[i] == ")":
-                depth += 1
-            elif text[i] == "(":
-                depth -= 1
-                if depth == 0:
-                    if i > a:
-                        b = i
-                        while b > a and text[b - 1] == " ":
-                            b -= 1
-                    break
-    return a, b
