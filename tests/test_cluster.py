@@ -1,11 +1,14 @@
-"""`run --cluster`: a Dask cluster gives the bytes of `--jobs 1`, and a worker killed in the
-middle of a file loses nothing and doubles nothing."""
+"""`run --cluster`: a Dask cluster writes the bytes of `--jobs 1`; a worker killed in the
+middle of a file loses nothing and doubles nothing; a file that kills its workers, a lost
+scheduler and Ctrl-C leave whole outputs that the next run completes; without Dask, or without
+a scheduler, one sentence."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -105,11 +108,14 @@ def test_local_cluster_writes_the_bytes_of_jobs_1(tmp_path: Path) -> None:
     assert code_dask == code_one
     assert events_dask[-1]["written"] == events_one[-1]["written"] > 50
     assert events_dask[-1]["failed"] == events_one[-1]["failed"]
-    assert sorted(map(str, events_dask[:-1]), key=str) == sorted(map(str, events_one[:-1]))
+    assert sorted(map(str, events_dask[:-1])) == sorted(map(str, events_one[:-1]))
     mine, theirs = outputs(dask), outputs(one)
     assert list(mine) == list(theirs)
     assert [name for name in mine if mine[name] != theirs[name]] == []
-    assert {"seed-scan.json", "seed-scan.review.html", "505.json", "411.json"} <= set(mine)
+    read = {"505.json", "411.json", "kh-bang-nhiem-vu-ban-pdf.json", "cv-vni.review.html"}
+    if shutil.which("tesseract"):  # else the scan fails, on both, naming the packages
+        read.add("seed-scan.json")
+    assert read <= set(mine)
 
 
 # ------------------------------------------------------------------ lost workers
