@@ -2,10 +2,11 @@
 
 Tesseract's word boxes (TSV) are cached per image in the user's cache folder
 (`$XDG_CACHE_HOME/extractor/ocr`, else `~/.cache/extractor/ocr`), keyed by the sha256 of the
-image bytes, Tesseract's version, the language and the settings: re-reading a folder of scans
-after a rules change costs the page rendering, not the OCR. The cache keeps under
-`EXTRACTOR_OCR_CACHE_MB` (default 200) by dropping the least recently used entries;
-`EXTRACTOR_OCR_CACHE=off` (the CLI's `--no-cache`) neither reads nor writes it.
+image bytes (for a PDF page: the bytes of its scans as stored, with their placement and the
+rendering's settings, so a cached page is not even rendered), Tesseract's version, the
+language and the settings: re-reading a folder of scans after a rules change costs seconds.
+The cache keeps under `EXTRACTOR_OCR_CACHE_MB` (default 200) by dropping the least recently
+used entries; `EXTRACTOR_OCR_CACHE=off` (the CLI's `--no-cache`) neither reads nor writes it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,10 +59,18 @@ def cache_dir() -> Path | None:
     return Path(base) / "extractor" / "ocr"
 
 
-def ocr_image(image: bytes, path: Path | str | None) -> list[Line]:
-    """The lines of one page image (any format Tesseract reads), through the cache."""
+def ocr_image(
+    image: bytes | Callable[[], bytes], path: Path | str | None, *, source: bytes | None = None
+) -> list[Line]:
+    """The lines of one page image (any format Tesseract reads), through the cache. `image`
+    may be a function rendering it, with `source` the bytes it is rendered from (a PDF page's
+    scans and their placement): the cache is then keyed by those and the page is rendered only
+    when the cache does not hold it."""
     exe = _tesseract(path)
-    key = hashlib.sha256(image)
+    if source is None:
+        image = image() if callable(image) else image
+        source = image
+    key = hashlib.sha256(source)
     key.update("\0".join((_version(exe), LANGUAGE, *SETTINGS)).encode())
     folder = cache_dir()
     entry = folder / key.hexdigest()[:2] / f"{key.hexdigest()}.tsv" if folder else None
@@ -71,7 +81,7 @@ def ocr_image(image: bytes, path: Path | str | None) -> list[Line]:
             return _tsv_lines(tsv)
         except OSError:
             pass
-    tsv = _run(exe, image, path)
+    tsv = _run(exe, image() if callable(image) else image, path)
     if entry is not None:
         _store(entry, tsv)
     return _tsv_lines(tsv)

@@ -170,11 +170,29 @@ def _ocr_reason(page: Any, words: list[Word]) -> str | None:
 
 
 def _ocr_page(page: Any, path: Path | str | None) -> list[Line]:
-    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
-    image = bitmap.to_pil()
-    buf = io.BytesIO()
-    image.save(buf, format="PPM")  # uncompressed: far faster to write than PNG
-    return ocr_image(buf.getvalue(), path)
+    def render() -> bytes:
+        bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+        buf = io.BytesIO()
+        bitmap.to_pil().save(buf, format="PPM")  # uncompressed: far faster to write than PNG
+        return buf.getvalue()
+
+    return ocr_image(render, path, source=_page_source(page))
+
+
+def _page_source(page: Any) -> bytes:
+    """What the page's rendering is made of: each object's kind and box, an image's stored
+    bytes, a text object's text, and the rendering's size and resolution."""
+    import pypdfium2.raw as pdfium_c
+
+    parts = [f"{page.get_width()}x{page.get_height()}@{OCR_DPI}".encode()]
+    for obj in page.get_objects(max_depth=2):
+        parts.append(f"{obj.type}:{obj.get_bounds()}".encode())
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            parts.append(bytes(obj.get_data(decode_simple=False)))
+    textpage = page.get_textpage()
+    parts.append(textpage.get_text_range().encode())
+    textpage.close()
+    return b"\0".join(parts)
 
 
 def _page_lines(words: list[Word], tables: list[Ruled], width: float, height: float) -> list[Line]:
