@@ -2,9 +2,11 @@
 reader, so numbering, tables and the legacy .VnTime fonts are handled once. A ".doc" that is
 really a web page (Word's "save as web page") or a .docx is read as what it is.
 
-Why LibreOffice and not antiword or catdoc (measured in README, "Word 97-2003 files"): both
-drop Word's automatic numbering ("1.", "a)") that sections and task lists hang on, read tables
-as loose lines, and neither knows the TCVN3 fonts.
+Why LibreOffice and not antiword or catdoc (measured in README, "Word 97-2003 files"):
+antiword keeps running text and numbering as well, but draws tables as fixed-width columns (a
+cell's text over several lines, the header block row by row), catdoc runs cells together, and
+neither reads a web page saved as .doc; through .docx, the Word reader's tables, header blocks
+and .VnTime runs serve .doc as they are.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def read_doc(data: bytes, path: Path | str | None) -> Reading:
             "or save the file as .docx",
         )
     reading = read_docx(_convert(exe, data, path), path)
-    return Reading(reading.text, reading.locations, encoding="doc")
+    return Reading(reading.text, reading.locations, reading.ocr_pages, encoding="doc")
 
 
 _PROFILES: dict[int, Path] = {}
