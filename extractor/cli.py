@@ -79,6 +79,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .cluster import ClusterError, cluster_problem
 
     problem = cluster_problem(args.cluster)
+    if args.jobs and not problem:
+        problem = "--jobs and --cluster both say where files are read; give one of them."
     try:
         if problem is None:
             return run_batch(opts)

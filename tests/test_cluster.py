@@ -78,6 +78,17 @@ def test_without_dask_it_says_how_to_install(
     assert not (tmp_path / "out").exists()
 
 
+def test_jobs_and_cluster_together_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", str(TEXTS[0]), "-o", str(tmp_path / "out"), "--jobs", "2"]
+    assert main([*args, "--cluster", "local:2"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --jobs and --cluster both say where files are read; give one of them.\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_unreachable_scheduler_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
