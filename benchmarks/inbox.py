@@ -80,6 +80,8 @@ def mixed_inbox() -> dict[str, Any]:
         t = time.perf_counter()
         try:
             doc = ingest_path(p)
+            if doc.source.ocr_pages and kind != "pdf-scan":  # a garbage layer, page pictures
+                kind += " read by OCR"
             read[kind].append(time.perf_counter() - t)
             extract_document(doc)
             whole[kind].append(time.perf_counter() - t)
