@@ -89,8 +89,6 @@ def needs_review(task: dict[str, Any], notice_date: date | None) -> list[str]:
         flags.append("no_unit")
     elif task.get("units_from", "sentence") not in STATED and not by_person:
         flags.append("unit_inherited")
-    if not due and not d.get("recurring"):
-        flags.append("no_deadline")
     if d and not due and d.get("kind") not in ("none", "recurring"):
         flags.append("unresolved_deadline")
     if due and notice_date and due < notice_date:

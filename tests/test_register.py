@@ -481,16 +481,13 @@ def test_review_flags_close_when_answered(
 ) -> None:
     with register.session() as s:
         import_paths(s, [samples / "000.json"], rules)
-        flagged = [
-            t for t in s.scalars(select(Task)) if {"no_deadline", "unit_inherited"} & set(t.flags)
-        ]
-        no_deadline = next(t for t in flagged if "no_deadline" in t.flags)
-        inherited = next(t for t in flagged if "unit_inherited" in t.flags)
-        assert "no_deadline" in open_flags(no_deadline)
+        flagged = [t for t in s.scalars(select(Task)) if "unit_inherited" in t.flags]
+        corrected, inherited = flagged[0], flagged[1]
+        assert "unit_inherited" in open_flags(corrected)
         patch_task(
-            s, no_deadline.id, {"version": no_deadline.version, "deadline": "2020-10-01"}, "lan"
+            s, corrected.id, {"version": corrected.version, "units": ["Phòng Nội vụ Huyện"]}, "lan"
         )
-        assert "no_deadline" not in open_flags(no_deadline)
+        assert "unit_inherited" not in open_flags(corrected)
         patch_task(s, inherited.id, {"version": inherited.version, "checked": True}, "lan")
         assert open_flags(inherited) == []
         unit = inherited.units[0]

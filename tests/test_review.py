@@ -255,7 +255,7 @@ def test_day_month_year_dates_are_taken(corrections: Path) -> None:
     assert apply_csv(corrections).changed == 1
     task = json.loads((corrections.parent / "000.json").read_text("utf-8"))["tasks"][i]
     assert task["deadline"]["date"] == "2025-06-15" and task["deadline"]["text"] == "2025-06-15"
-    assert "no_deadline" not in task["flags"] and "review.manual" in task["rules"]
+    assert "review.manual" in task["rules"]
 
 
 def test_a_row_without_id_adds_a_task(outdir: Path, corrections: Path) -> None:
@@ -296,21 +296,19 @@ def test_apply_refreshes_flags_and_the_review_page(
 ) -> None:
     page = corrections.parent / "000.review.html"
     rows = _csv_rows(corrections)
-    i = _first_without_deadline(rows)
-    rows[i]["deadline_date"] = "2020-12-31"
-    rows[i]["deadline_text"] = "trước ngày 31/12/2020"
-    _write_rows(corrections, rows)
     old = json.loads((corrections.parent / "000.json").read_text("utf-8"))
-    assert "no_deadline" in old["tasks"][i]["flags"]
+    i = next(k for k, t in enumerate(old["tasks"]) if "unit_inherited" in t["flags"])
+    rows[i]["units"] = "Phòng Nội vụ Huyện"  # a person states the unit
+    _write_rows(corrections, rows)
     assert main(["apply", str(corrections)]) == 0
     said = capsys.readouterr().out
     assert "000.json: 1 tasks corrected, 0 added" in said and f"{page}: written again." in said
     data = json.loads((corrections.parent / "000.json").read_text("utf-8"))
     task = data["tasks"][i]
     assert task["flags"] == needs_review(task, date.fromisoformat(data["notice"]["date"]))
-    assert "no_deadline" not in task["flags"]
+    assert "unit_inherited" not in task["flags"]
     assert page.read_text("utf-8") == render_review(data, "000.json")
-    assert "trước ngày 31/12/2020" in page.read_text("utf-8")
+    assert "Phòng Nội vụ Huyện" in page.read_text("utf-8")
 
 
 def test_review_flags_are_extractions_flags(outdir: Path) -> None:

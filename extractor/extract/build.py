@@ -35,13 +35,14 @@ def action_span(
 
 
 def flags_of(f: Found, dl: Deadline | None, ref: date | None) -> tuple[str, ...]:
+    """What a person should look at: no unit, an inherited unit, a deadline phrase that gave no
+    date, a deadline before the notice (low confidence is added by `confidence_of`). A task
+    without a deadline is normal and not flagged."""
     flags = []
     if not f.units:
         flags.append("no_unit")
     elif f.units_from not in ("sentence", "field"):
         flags.append("unit_inherited")
-    if dl is None or (dl.date is None and dl.recurring is None):
-        flags.append("no_deadline")
     if dl is not None and dl.date is None and dl.kind not in ("none", "recurring"):
         flags.append("unresolved_deadline")
     if dl is not None and dl.date is not None and ref is not None and dl.date < ref:
