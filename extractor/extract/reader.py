@@ -374,6 +374,9 @@ class _Reader:
         if lead:
             dl_rules.append(lead[1])
         action = action_span(text, f.action_start, end, dl, lead[0] if lead else None)
+        opener = self.v.action_at(text, f.action_start, end, any_case=True)
+        if opener is not None:
+            action = replace(action, rule=opener[0].id)  # the rule the action opens on
         if not action.text:
             return
         generic = self.boiler.hit("generic_action", action.text.lower())
