@@ -270,14 +270,16 @@ class _Reader:
         narrative = self.boiler.hit(
             "narrative", text[body : min(b, body + 200)]
         ) or self.scopes.context_of(sent.section)
+        # an opening that names no one ("Đơn vị nào chưa thu thì …") or only a topic ("Về dự án
+        # X: …", whose "đề nghị" is a noun) is read past: the order is after it
+        past = {r.id for r in v.intros if r.value in ("generic_subject", "topic")} & set(opening)
         if narrative is not None:
             self.trace.append(Trace(narrative.id, a, b))
-            return trigger_in(v, text, a, b, words)
-        generic = any(r.value == "generic_subject" and r.id in opening for r in v.intros)
-        found = None if generic else subject_at(v, text, a, b, words)
+            return trigger_in(v, text, body if past else a, b, words)
+        found = None if past else subject_at(v, text, a, b, words)
         if found is None and body > a:  # "Trong quá trình thực hiện, …, các đơn vị báo cáo"
             found = subject_at(v, text, body, b, words)
-        found = found or trigger_in(v, text, a, b, words)
+        found = found or trigger_in(v, text, body if past else a, b, words)
         # "b) Thanh tra khoa học và công nghệ: UBND các huyện làm đầu mối …": a topic, then
         # the unit
         label = UNIT_COLON.match(text, a, b) if found is None else None
