@@ -107,12 +107,16 @@ def test_unreachable_scheduler_is_a_usage_error(
     assert list((tmp_path / "out").iterdir()) == [tmp_path / "out" / "manifest.jsonl"]
 
 
-def test_local_cluster_writes_the_bytes_of_jobs_1(tmp_path: Path) -> None:
+def test_local_cluster_writes_the_bytes_of_jobs_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every sample (samples/ and samples/formats/: text, HTML, Word, PDF, scan, legacy
-    encodings) and every dev notice, with review pages, on two Dask workers."""
+    encodings) and every dev notice, with review pages, on two Dask workers; there the scans
+    are OCR'd by the workers, not read from the OCR cache (they inherit this environment)."""
     paths = [ROOT / "samples", SHARED_EVAL / "dev" / "corpus"]
     one, dask = tmp_path / "jobs1", tmp_path / "dask"
     code_one, events_one = run(paths, one, jobs=1, review=True)
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", "off")
     code_dask, events_dask = run(paths, dask, cluster="local:2", review=True)
     failures = {e["path"]: e["error"] for e in events_dask if e.get("status") == "failed"}
     assert failures == {e["path"]: e["error"] for e in events_one if e.get("status") == "failed"}
