@@ -183,6 +183,30 @@ INDENTED = (
 )
 
 
+def test_unwrap_width_is_not_set_by_a_line_that_ran_over(rules: RuleSet) -> None:
+    """The wrapping width is nearly the longest line: one line that ran over (a long number, a
+    URL) does not make every other line look short, so they still run on."""
+    from extractor.segment import unwrap
+
+    body = (
+        "Các sở, ban, ngành, đoàn thể cấp tỉnh tiếp tục phổ biến, quán triệt, triển khai "
+        "có hiệu quả các quy định của pháp luật và các văn bản hướng dẫn thi hành công tác "
+        "bảo vệ bí mật nhà nước của Chính phủ, nhất là Chỉ thị số 32/CT-TTg của Thủ tướng "
+        "Chính phủ về tăng cường công tác bảo vệ bí mật nhà nước trong tình hình mới. "
+    ) * 6
+    import textwrap
+
+    lines = textwrap.wrap(body, 78)
+    lines.insert(
+        3,
+        "Xem: https://vanban.chinhphu.vn/default.aspx?pageid=27160&docid=212345&tab=1&mode=detail&view=full",
+    )
+    text = "\n".join(lines)
+    out = unwrap(text, rules, [])
+    assert len(out) == len(text)
+    assert out.count("\n") <= 2  # the paragraph runs on, but for the line of its own
+
+
 @pytest.mark.parametrize(
     ("text", "lines"),
     [

@@ -50,7 +50,9 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         return text
     lines = text.split("\n")
     lengths = [len(x.rstrip()) for x in lines if x.strip()]
-    width = max(lengths, default=0)
+    # the wrapping width: nearly the longest line (a few lines that ran over must not set it)
+    ranked = sorted(lengths)
+    width = ranked[(len(ranked) - 1) * 95 // 100] if len(ranked) >= 20 else max(ranked, default=0)
     # hard-wrapped: many lines come near the longest, and most of those stop mid-sentence
     near = [x.rstrip() for x in lines if len(x.rstrip()) >= 0.8 * width]
     open_ends = sum(not LINE_END.search(x) for x in near)
