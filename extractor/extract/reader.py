@@ -219,12 +219,24 @@ class _Reader:
             phrase = unit_phrase(v, text, a, b, words)
             if phrase and phrase.stop == "colon" and not text[phrase.end : b].strip(" :"):
                 head_found = Found(phrase.units, (), b, list(phrase.rules), 0.8, "section")
+        if head_found is None and self._titles_a_list(sent):
+            return True  # "6. Phân công tổ chức thực hiện:" over its lettered items: a title
         if head_found is None or text[head_found.action_start : b].strip(" :"):
             return False
         scopes.heading_units[sent.section] = head_found.units
         scopes.last_task.pop(sent.section, None)
         self.trace.extend(Trace(rid, a, b) for rid in head_found.rules)
         return True
+
+    def _titles_a_list(self, sent: Sentence) -> bool:
+        """Is the sentence a numbered part's title ending in ":" with the part's items under
+        it (which are the orders), not a lead-in of its own text?"""
+        blocks = self.layout.blocks
+        block = blocks[sent.block]
+        if block.marker is None or block.level > 4 or sent.block + 1 >= len(blocks):
+            return False
+        nxt = blocks[sent.block + 1]
+        return nxt.marker is not None and nxt.level > block.level
 
     def _dates_previous(self, sent: Sentence, a: int, b: int) -> bool:
         """A sentence that only dates the previous task of its scope ("Thời gian thực hiện:
