@@ -132,6 +132,10 @@ def name_list(
             org = v.match(v.heads["organization"], noun, 0, len(noun))
             named = own + noun + " " if org and org[1].end() == len(noun) else own
             return named, own, rule.id
+    # "Bộ: Quốc phòng, Công an, …" (the head alone before the names, without "các")
+    org = v.match(v.heads["organization"], head_text, 0, len(head_text))
+    if org and org[1].end() == len(head_text) and " " not in head_text:
+        return head_text + " ", "", org[0].id
     return None
 
 
@@ -162,6 +166,8 @@ def list_units(
         head = v.head_at(text, x, y)
         if head and head[0] == "area" and not v.plural_at(text, x, y):
             head = None  # "Lao động - Thương binh và Xã hội": a name goes on
+        if head and head[2].end() >= y:
+            head = None  # "các Bộ: Quốc phòng, Công an": a head word alone is a name here
         if head:
             rules.append(head[1].id)
         if conn in ("và", "cùng") and not head and spans:
