@@ -16,7 +16,9 @@ from .vocab import Vocabulary
 __all__ = ["NAMES_AFTER", "NAME_LIST", "area_before", "area_names", "list_units", "name_list"]
 
 NAME_LIST = re.compile(rf"\s*{CAP}[^,;:.()\n]{{0,60}}?,\s*{CAP}")
-PLURAL_LEAD = re.compile(r"^(?:các|những|tất\s+cả(?:\s+các)?|toàn\s+bộ(?:\s+các)?)\s*", re.I)
+PLURAL_LEAD = re.compile(
+    r"^(?:các|những|từng|mỗi|tất\s+cả(?:\s+các)?|toàn\s+bộ(?:\s+các)?)\s*", re.I
+)
 PLURAL_LEAD_ANY = re.compile(r"(?<!\w)(?:các|những)\s", re.I)
 AREA_MORE = re.compile(r",\s*")  # before a second area word: "các tỉnh, thành phố"
 NAMES_AFTER = re.compile(rf"\s*:?\s*(?={CAP})")

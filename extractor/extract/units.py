@@ -264,6 +264,8 @@ def _starts_new_unit(
     kind, _rule, m = head
     if kind == "title" and current_kind == "person" and conn == ",":
         return False  # "Ông Nguyễn Văn A, Chủ tịch UBND xã, Trưởng ban": one person
+    if kind == "people" and current_kind == "people" and conn == ",":
+        return False  # "từng cán bộ, công chức, người lao động": one group of people
     if kind in ("addressee_ref", "people", "title", "person"):
         return True
     if kind == "area":  # a place in a list of places: "Thành phố Hồ Chí Minh, tỉnh Lâm Đồng"
