@@ -429,3 +429,21 @@ def test_reservoir_sample_every_file_accounted_for(
         source = json.loads((out / f"{Path(name).stem}.json").read_text(encoding="utf-8"))["source"]
         pages = tuple(p["page"] for p in source.get("ocr_pages", []))
         assert (source["format"], pages) == expected, name
+
+
+@pytest.mark.skipif(not SOFFICE, reason="needs libreoffice-writer-nogui")
+def test_a_conversion_past_its_time_is_ended_with_its_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from extractor.ingest import doc
+
+    monkeypatch.setattr(doc, "TIMEOUT", 0.05)
+    path = tmp_path / "seed.doc"
+    path.write_bytes(to_doc(to_docx("Giao Sở Y tế kiểm tra.")))
+    with pytest.raises(InputError, match="took LibreOffice over"):
+        ingest_path(path)
+    profile = str(doc._profile())
+    running = subprocess.run(["pgrep", "-f", profile], capture_output=True, text=True).stdout
+    assert running == ""  # neither the launcher nor soffice.bin is left

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -74,33 +75,32 @@ def _convert(exe: str, data: bytes, path: Path | str | None) -> bytes:
     with tempfile.TemporaryDirectory(prefix="extractor-doc-") as tmp:
         src = Path(tmp) / "in.doc"
         src.write_bytes(data)
-        profile = _profile().as_uri()
-        try:
-            done = subprocess.run(
-                [
-                    exe,
-                    f"-env:UserInstallation={profile}",
-                    "--headless",
-                    "--norestore",
-                    "--convert-to",
-                    "docx",
-                    "--outdir",
-                    tmp,
-                    str(src),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT,
-                check=False,
-                env={**os.environ, "HOME": str(_profile())},
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise InputError(
-                path, f"took LibreOffice over {TIMEOUT} s to convert.", "Save it as .docx."
-            ) from exc
+        cmd = [
+            exe,
+            f"-env:UserInstallation={_profile().as_uri()}",
+            *("--headless", "--norestore", "--convert-to", "docx", "--outdir", tmp, str(src)),
+        ]
+        # a session of its own: LibreOffice runs as a launcher and its child, and a conversion
+        # that hangs is ended with both
+        with subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            env={**os.environ, "HOME": str(_profile())},
+        ) as proc:
+            try:
+                stdout, stderr = proc.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired as exc:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise InputError(
+                    path, f"took LibreOffice over {TIMEOUT} s to convert.", "Save it as .docx."
+                ) from exc
         out = Path(tmp) / "in.docx"
-        if done.returncode != 0 or not out.exists():
-            reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        if proc.returncode != 0 or not out.exists():
+            reason = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
             raise InputError(
                 path,
                 f"could not be converted by LibreOffice ({reason[0][:200]}).",
