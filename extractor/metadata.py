@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache, partial
 
@@ -51,14 +52,251 @@ def _latest_year(text: str) -> int | None:
     return max(years) if years else None
 
 
+# issuer rules that are vocabulary for reading the header, not searches of their own
+NAME_PARTS = ("header_cut", "header_stop", "form", "head", "joiner", "area", "office", "syllable")
+
+
 @lru_cache(maxsize=4)
-def _by_kind(rules: RuleSet) -> dict[tuple[str, bool], tuple[CompiledRule, ...]]:
-    """Metadata rules by (kind, read right after the number?), in file order."""
-    out: dict[tuple[str, bool], tuple[CompiledRule, ...]] = {}
+def _by_kind(rules: RuleSet) -> dict[tuple[str, str | None], tuple[CompiledRule, ...]]:
+    """Metadata rules by (kind, value), in file order; `value` is "after_number" for a rule
+    read right after the number, a part of the header's vocabulary (`NAME_PARTS`), or None."""
+    out: dict[tuple[str, str | None], tuple[CompiledRule, ...]] = {}
     for r in rules.of("metadata"):
-        key = (r.kind, r.value == "after_number")
+        value = r.value if r.value == "after_number" or r.value in NAME_PARTS else None
+        key = (r.kind, value)
         out[key] = (*out.get(key, ()), r)
     return out
+
+
+def _match(rules: tuple[CompiledRule, ...], text: str, pos: int) -> tuple[CompiledRule, str] | None:
+    """The longest word listed by one of `rules` at `pos`, and the rule listing it."""
+    best: tuple[CompiledRule, str] | None = None
+    for rule in rules:
+        m = rule.regex.match(text, pos)
+        if m and (best is None or len(m.group(0)) > len(best[1])):
+            best = (rule, m.group(0))
+    return best
+
+
+def _cased(word: str, model: str) -> str:
+    """`word` in the capitals of `model`, syllable by syllable (its own letters, their case)."""
+    out = []
+    for part, shape in zip(word.split(), model.split(), strict=False):
+        if shape.isupper():
+            out.append(part.upper())
+        elif shape[0].isupper():
+            out.append(part.capitalize())
+        else:
+            out.append(part.lower())
+    return " ".join(out)
+
+
+# one word of a place name after its area word, with the single space before it
+PLACE_WORD = re.compile(r"[ \t](\w+(?:[’'\-–]\w+)*)")
+HEADER_LINES = 80  # lines read for the header: a legal database page puts its field rows first
+
+
+class _Names:
+    """Reads the issuing body in a notice's header and writes it as a clerk does. Each method
+    that reads a name adds the ids of the rules it used to `used`."""
+
+    def __init__(self, by_kind: dict[tuple[str, str | None], tuple[CompiledRule, ...]]) -> None:
+        def of(value: str) -> tuple[CompiledRule, ...]:
+            return by_kind.get(("issuer", value), ())
+
+        self.cut, self.stop = of("header_cut"), of("header_stop")
+        self.form, self.head, self.joiner = of("form"), of("head"), of("joiner")
+        self.area, self.office, self.syllable = of("area"), of("office"), of("syllable")
+        self.parts = {
+            "form": self.form,
+            "head": self.head,
+            "office": self.office,
+            "area": self.area,
+        }
+        # each listed word by its letters, case and spacing aside: the form it is written in
+        self.model = {
+            _key(w): w
+            for r in (*self.form, *self.head, *self.joiner, *self.area, *self.office)
+            for w in r.words
+        }
+
+    def _part(self, text: str, pos: int) -> tuple[str, CompiledRule, str] | None:
+        """The longest listed body, head, office or area word at `pos`: (kind, rule, word)."""
+        best: tuple[str, CompiledRule, str] | None = None
+        for kind, rules in self.parts.items():
+            hit = _match(rules, text, pos)
+            if hit and (best is None or len(hit[1]) > len(best[2])):
+                best = (kind, *hit)
+        return best
+
+    def _opens_body(self, piece: str) -> bool:
+        """The piece opens with a body's name ("ỦY BAN", "SỞ", "HUYỆN ỦY"), not with an area."""
+        part = self._part(piece, 0)
+        return part is not None and self._model(part[2])[0].isupper()
+
+    def _model(self, word: str) -> str:
+        """The listed form of a word read in any case ("ỦY BAN NHÂN DÂN": "Ủy ban nhân dân")."""
+        return self.model.get(_key(word), word)
+
+    def _runs_on(self, last: str, piece: str) -> bool:
+        """Header line `piece` goes on with the name of line `last`: after "," or "VÀ", as a
+        lone word ("ỦY BAN NHÂN / DÂN") or as its area ("TỈNH LAI CHÂU")."""
+        end = last.split()[-1]
+        part = self._part(piece, 0)
+        return (
+            end.endswith(",")
+            or any(r.regex.fullmatch(end) for r in self.joiner)
+            or len(piece.split()) == 1
+            or (part is not None and part[0] == "area")
+        )
+
+    def _abbreviation(self, word: str, used: set[str]) -> bool:
+        letters = "".join(ch for ch in word if ch.isalpha())
+        if not letters:
+            return True  # a number: "06"
+        if not letters.isupper():
+            return False
+        for r in self.syllable:
+            used.add(r.id)
+            if r.regex.fullmatch(letters):
+                return False
+        return True
+
+    def write(self, name: str, used: set[str]) -> str:
+        """A name in capitals as a clerk writes it: listed bodies in their own form, a head's
+        field with a capital on each of its words, a place with a capital on every word, an
+        abbreviation kept, every other word in small letters."""
+        out: list[str] = []
+        pos, mode, cap_next = 0, "", False
+        while pos < len(name):
+            if name[pos].isspace():
+                pos += 1
+                continue
+            part = self._part(name, pos)
+            if part and ((part[0], mode) == ("head", "field") or (part[0] == "area" and cap_next)):
+                part = None  # a field's own word ("Lao động - Thương binh và Xã hội")
+            if part:
+                kind, rule, word = part
+                used.add(rule.id)
+                out.append(_cased(word, self._model(word)))
+                mode = {"area": "place", "head": "field"}.get(kind, "")
+                cap_next = kind == "head"
+                pos += len(word)
+                continue
+            end = pos
+            while end < len(name) and not name[end].isspace():
+                end += 1
+            word, pos = name[pos:end], end
+            joiner = next((r for r in self.joiner if r.regex.fullmatch(word)), None)
+            if mode == "place":
+                out.append(word.title())
+            elif not any(ch.isalnum() for ch in word):  # "-" between two parts of a field
+                out.append(word)
+                cap_next = mode == "field"
+            elif joiner:
+                used.add(joiner.id)
+                out.append(word.lower())
+                cap_next = mode == "field"
+            elif self._abbreviation(word, used):
+                out.append(word)
+                cap_next = False
+            else:
+                out.append(word.capitalize() if cap_next else word.lower())
+                cap_next = mode == "field" and word.endswith(",")
+        return " ".join(out)
+
+    def header(self, text: str, start: int, limit: int, used: set[str]) -> Span | None:
+        """The issuer named in the header lines from `start`: one body, or a body under its
+        parent ("UBND TỈNH X / SỞ Y"), in capitals, each line cut where the right column
+        starts; a line in small letters, a rule or the number ends a body, the title ends the
+        header."""
+        bodies: list[list[tuple[int, int]]] = []
+        current: list[tuple[int, int]] | None = None
+        pos = start
+        for _ in range(HEADER_LINES):
+            if pos >= limit:
+                break
+            nl = text.find("\n", pos, limit)
+            end = limit if nl < 0 else nl
+            line_start, pos = pos, end + 1
+            stop = next((r for r in self.stop if r.regex.match(text, line_start, end)), None)
+            if stop and bodies:
+                used.add(stop.id)
+                break
+            cut = min(
+                (m.start() for r in self.cut if (m := r.regex.search(text, line_start, end))),
+                default=end,
+            )
+            raw = text[line_start:cut]
+            a = line_start + len(raw) - len(raw.lstrip())
+            piece = raw.strip()
+            if not piece:
+                continue
+            if not any(ch.isalpha() for ch in piece) or any(ch.islower() for ch in piece):
+                current = None
+            elif current is not None and self._runs_on(text[slice(*current[-1])], piece):
+                current.append((a, a + len(piece)))
+            elif self._opens_body(piece):
+                current = [(a, a + len(piece))]
+                bodies.append(current)
+            else:
+                current = None
+        if not bodies:
+            return None
+        names = [self.write(" ".join(text[x:y] for x, y in body), used) for body in bodies]
+        name = names[-1]
+        if len(bodies) > 1:
+            office = _match(self.office, name, 0)
+            if office and len(office[1]) == len(name):  # "VĂN PHÒNG" under its body
+                used.add(office[0].id)
+                name = f"{name} {names[0]}"
+            elif area := self._area_of(names[0]):
+                name = f"{name} {area}"
+        return Span(name, bodies[0][0][0], bodies[-1][-1][1])
+
+    def _area_of(self, name: str) -> str | None:
+        """The area part of a name written out, from its area word on ("tỉnh Lâm Đồng")."""
+        for i in range(len(name)):
+            if i and not name[i - 1].isspace():
+                continue
+            hit = _match(self.area, name, i)
+            if hit and hit[1][0].islower():
+                return name[i:]
+        return None
+
+    def complete(self, name: str, text: str, used: set[str]) -> str:
+        """A name ending in a bare area word ("UBND tỉnh") completed with the one place the
+        text names after that word ("tỉnh Cao Bằng"), if it names exactly one."""
+        for rule in self.area:
+            m = rule.regex.search(name)
+            if not m or m.end() != len(name) or not m.group(0)[0].islower():
+                continue
+            places = set()
+            for hit in rule.regex.finditer(text):
+                if hit.group(0) != m.group(0):
+                    continue
+                words: list[re.Match[str]] = []
+                for w in PLACE_WORD.finditer(text, hit.end()):
+                    if w.start() != (words[-1].end() if words else hit.end()) or len(words) == 4:
+                        break
+                    if not w.group(1)[0].isupper() or w.group(1).isupper():
+                        break  # a word in small letters or an abbreviation ends the place
+                    words.append(w)
+                if words:
+                    places.add(" ".join(w.group(1) for w in words))
+            if len(places) == 1:
+                used.add(rule.id)
+                return f"{name} {places.pop()}"
+        return name
+
+
+def _key(word: str) -> str:
+    return " ".join(word.split()).casefold()
+
+
+@lru_cache(maxsize=4)
+def _names(rules: RuleSet) -> _Names:
+    return _Names(_by_kind(rules))
 
 
 def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -> NoticeMeta:
@@ -66,11 +304,14 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
     by_kind = _by_kind(rules)
 
     def rules_of(kind: str, anchored: bool = False) -> tuple[CompiledRule, ...]:
-        return by_kind.get((kind, anchored), ())
+        return by_kind.get((kind, "after_number" if anchored else None), ())
 
     number: Span | None = None
     for rule in rules_of("number"):
         m = rule.regex.search(head)
+        if m and "value" not in rule.regex.groupindex:  # a number left blank: there is none
+            trace.append(Trace(rule.id, m.start(), m.end()))
+            break
         if m:
             v = _value(m)
             if v:
@@ -93,16 +334,21 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
     day_span: Span | None = None
     dated = rules_of("date")
     first = [r for r in dated if r.id.endswith(("place_line", "issued_field"))]
+    last = [r for r in dated if r.id.endswith("adopted")]
     tries: list[Callable[[], tuple[CompiledRule, re.Match[str]] | None]] = [
         *(partial(_search, r, head) for r in first),
         partial(after_number, "date"),
-        *(partial(_search, r, head) for r in dated if r not in first),
+        *(partial(_search, r, head) for r in dated if r not in first and r not in last),
+        *(partial(_search, r, text) for r in last),
     ]
     for attempt in tries:
         hit = attempt()
         if hit is None:
             continue
         rule, m = hit
+        if not {"d", "d2"} & set(rule.regex.groupindex):  # a day left blank: no date yet
+            trace.append(Trace(rule.id, m.start(), m.end()))
+            break
         day = _group_date(m, lambda: _latest_year(head[:3000]))
         if day:
             day_span = Span(m.group(0).strip(), m.start(), m.end(), rule.id)
@@ -125,7 +371,23 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
                 return Span(v.text, v.start, v.end, rule.id)
         return None
 
-    issuer = first_value("issuer")
+    # The issuer: the header (it ends up to a dozen lines above the number, or opens the
+    # text), else the searches; a bare area word is completed with the place the text names.
+    names, used = _names(rules), set[str]()
+    issuer = None
+    cut = by_kind.get(("issuer", "header_cut"), ())
+    if cut:
+        start = 0
+        if number and number.rule and number.rule.endswith(".header"):
+            start = text.rfind("\n", 0, max(0, number.start - 500)) + 1
+        issuer = names.header(text, start, body_end, used)
+        if issuer:
+            issuer = Span(issuer.text, issuer.start, issuer.end, cut[0].id)
+            used.add(cut[0].id)
+    issuer = issuer or first_value("issuer")
+    if issuer:
+        issuer = replace(issuer, text=names.complete(issuer.text, head, used))
+        trace.extend(Trace(rule, issuer.start, issuer.end) for rule in sorted(used))
     subject = first_value("subject")
     signer = None
     for rule in rules_of("signer"):
@@ -144,6 +406,9 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
             (number.text, number.start),
             (text[max(0, number.start - 30) : number.start], max(0, number.start - 30)),
         ]
+    if issuer and issuer.rule in {r.id for r in rules_of("issuer")}:
+        # a news post names what its issuer issued: "UBND tỉnh vừa ban hành Chỉ thị ..."
+        probes.append((text[issuer.end : issuer.end + 40], issuer.end))
     probes.append((head[:3000], 0))
     for probe, offset in probes:
         for rule in rules_of("type"):
