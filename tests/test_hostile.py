@@ -176,14 +176,20 @@ def _batch(paths: list[Path], out: Path, **kw: object) -> tuple[int, list[dict[s
 GOOD = "Giao Sở Y tế kiểm tra các cơ sở trước ngày 15/9/2020.\n"
 
 
-def _blank_pdf(pages: int) -> bytes:
+def _blank_pdf(pages: int, *, scanned: bool = False) -> bytes:
+    """Pages without text; `scanned`: each a page image (white), as a scan without text."""
     import io
 
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     buf = io.BytesIO()
     page = canvas.Canvas(buf)
+    white = ImageReader(Image.new("L", (60, 80), 255))
     for _ in range(pages):
+        if scanned:
+            page.drawImage(white, 0, 0, *page._pagesize)
         page.showPage()
     page.save()
     return buf.getvalue()
@@ -219,8 +225,8 @@ def _zip_bomb(unpacked: int) -> bytes:
             "raise the limit with --max-pages.",
         ),
         (
-            "scan.pdf",  # pages without text: refused before Tesseract is started
-            lambda: _blank_pdf(2),
+            "scan.pdf",  # scanned pages: refused before Tesseract is started
+            lambda: _blank_pdf(2, scanned=True),
             {"ocr_pages": 1},
             "scan.pdf: has more than 1 pages without text, over the limit of 1 pages to OCR.",
         ),
