@@ -68,14 +68,17 @@ _OPTIONS = {
 def limit_error(path: Path | str | None, field: str, found: str, limit: float) -> LimitError:
     """The error for `field`'s limit: "X: has 6 pages, over the limit of 5 pages. If …"."""
     what, option, _ = _OPTIONS[field]
-    number = f"{limit:g}" if isinstance(limit, float) else str(limit)
-    shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{number} {what}"
+    shown = f"{limit / MB:g} MB" if field.endswith("bytes") else f"{_number(limit)} {what}"
     return LimitError(
         path,
         f"{found}, over the limit of {shown}.",
         f"If it really is one notice, raise the limit with {option}.",
         field,
     )
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)  # 2000000, not 2e+06
 
 
 _ACTIVE: ContextVar[Limits] = ContextVar("limits", default=Limits())  # noqa: B039
@@ -179,7 +182,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
     for name, (_, option, help_) in _OPTIONS.items():
         default = getattr(defaults, name)
-        shown = f"{default / MB:g}" if name.endswith("bytes") else f"{default:g}"
+        shown = f"{default / MB:g}" if name.endswith("bytes") else _number(default)
         group.add_argument(
             option,
             dest=f"limit_{name}",
