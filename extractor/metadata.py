@@ -94,6 +94,7 @@ def _cased(word: str, model: str) -> str:
 # one word of a place name after its area word, with the single space before it
 PLACE_WORD = re.compile(r"[ \t](\w+(?:[’'\-–]\w+)*)")
 HEADER_LINES = 80  # lines read for the header: a legal database page puts its field rows first
+ISSUER_WINDOW = 3000  # a text names its issuer near its top; further down are the bodies it cites
 
 
 class _Names:
@@ -140,15 +141,21 @@ class _Names:
 
     def _runs_on(self, last: str, piece: str) -> bool:
         """Header line `piece` goes on with the name of line `last`: after "," or "VÀ", as a
-        lone word ("ỦY BAN NHÂN / DÂN") or as its area ("TỈNH LAI CHÂU")."""
+        lone word ("ỦY BAN NHÂN / DÂN", not a number "84/2025/QH15") or as its area ("TỈNH LAI
+        CHÂU")."""
         end = last.split()[-1]
         part = self._part(piece, 0)
         return (
             end.endswith(",")
             or any(r.regex.fullmatch(end) for r in self.joiner)
-            or len(piece.split()) == 1
+            or (len(piece.split()) == 1 and piece.isalpha())
             or (part is not None and part[0] == "area")
         )
+
+    def _has_area(self, body: list[tuple[int, int]], text: str) -> bool:
+        """The body's lines so far name its area (a name ends with its place)."""
+        name = " ".join(text[x:y] for x, y in body)
+        return any(r.regex.search(name) for r in self.area)
 
     def _abbreviation(self, word: str, used: set[str]) -> bool:
         letters = "".join(ch for ch in word if ch.isalpha())
@@ -212,7 +219,7 @@ class _Names:
         header."""
         bodies: list[list[tuple[int, int]]] = []
         current: list[tuple[int, int]] | None = None
-        pos = start
+        pos, previous_whole = start, False
         for _ in range(HEADER_LINES):
             if pos >= limit:
                 break
@@ -230,6 +237,8 @@ class _Names:
             raw = text[line_start:cut]
             a = line_start + len(raw) - len(raw.lstrip())
             piece = raw.strip()
+            adjacent = cut == end and previous_whole  # the line right under a whole line
+            previous_whole = bool(piece) and cut == end
             if not piece:
                 continue
             if not any(ch.isalpha() for ch in piece) or any(ch.islower() for ch in piece):
@@ -239,6 +248,8 @@ class _Names:
             elif self._opens_body(piece):
                 current = [(a, a + len(piece))]
                 bodies.append(current)
+            elif current is not None and adjacent and not self._has_area(current, text):
+                current.append((a, a + len(piece)))  # "BAN CHẤP HÀNH / TRUNG ƯƠNG"
             else:
                 current = None
         if not bodies:
@@ -307,10 +318,14 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
         return by_kind.get((kind, "after_number" if anchored else None), ())
 
     number: Span | None = None
+    blank_code: Span | None = None  # the code of a number left blank ("Số:   /TB-UBND")
     for rule in rules_of("number"):
         m = rule.regex.search(head)
         if m and "value" not in rule.regex.groupindex:  # a number left blank: there is none
             trace.append(Trace(rule.id, m.start(), m.end()))
+            if "code" in rule.regex.groupindex and m.group("code"):
+                code = m.group("code")
+                blank_code = Span(re.sub(r"\s+", "", code), m.start("code"), m.end("code"))
             break
         if m:
             v = _value(m)
@@ -355,10 +370,10 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
             trace.append(Trace(rule.id, m.start(), m.end()))
             break
 
-    def first_value(kind: str) -> Span | None:
+    def first_value(kind: str, window: int | None = None) -> Span | None:
         options = (
             partial(after_number, kind),
-            *(partial(_search, r, head) for r in rules_of(kind)),
+            *(partial(_search, r, head[:window]) for r in rules_of(kind)),
         )
         for attempt in options:
             hit = attempt()
@@ -384,7 +399,7 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
         if issuer:
             issuer = Span(issuer.text, issuer.start, issuer.end, cut[0].id)
             used.add(cut[0].id)
-    issuer = issuer or first_value("issuer")
+    issuer = issuer or first_value("issuer", ISSUER_WINDOW)
     if issuer:
         issuer = replace(issuer, text=names.complete(issuer.text, head, used))
         trace.extend(Trace(rule, issuer.start, issuer.end) for rule in sorted(used))
@@ -399,10 +414,11 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
                 signer = Span(v.text, v.start, v.end, rule.id)
                 break
     doc_type = None
-    # The number's own code decides ("49/TB-..."), then the word naming it, then the page.
-    probes = []
+    # A blank number's code or the number's own decides ("49/TB-..."), then the word naming it,
+    # then what a news post's issuer issued, then the page.
+    probes = [(blank_code.text, blank_code.start)] if blank_code else []
     if number:
-        probes = [
+        probes += [
             (number.text, number.start),
             (text[max(0, number.start - 30) : number.start], max(0, number.start - 30)),
         ]
