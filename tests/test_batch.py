@@ -110,7 +110,7 @@ def test_file_deleted_during_the_batch(tmp_path: Path) -> None:
     assert "gone.txt" in errors and "cannot be read" in errors
 
 
-def _spawn(inbox: Path, out: Path) -> subprocess.Popen[bytes]:
+def _spawn(inbox: Path, out: Path, rules: Path | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -123,6 +123,7 @@ def _spawn(inbox: Path, out: Path) -> subprocess.Popen[bytes]:
             "-q",
             "--jobs",
             "2",
+            *(("--rules", str(rules)) if rules else ()),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -139,20 +140,23 @@ def _wait_for_outputs(out: Path, n: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 def test_killed_run_resumes_to_identical_outputs(tmp_path: Path) -> None:
+    from extractor.rules import default_rules_dir
+
+    rules = shutil.copytree(default_rules_dir(), tmp_path / "rules")  # the same in all runs
     inbox = make_corpus(tmp_path / "in", 6)
     total = len(list(inbox.iterdir()))
     reference = tmp_path / "reference"
-    assert run([inbox], reference, jobs=2)["code"] == 0
+    assert run([inbox], reference, jobs=2, rules_dir=rules)["code"] == 0
 
     out = tmp_path / "out"
-    proc = _spawn(inbox, out)
+    proc = _spawn(inbox, out, rules)
     _wait_for_outputs(out, total // 3, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, proc.communicate()[1].decode()[-2000:]
     assert len(list(out.glob("*.json"))) < total, "the run finished before it could be killed"
 
-    resumed = run([inbox], out, jobs=2)
+    resumed = run([inbox], out, jobs=2, rules_dir=rules)
     assert resumed["code"] == 0 and resumed["skipped"] > 0
     assert outputs(out) == outputs(reference)
     assert not list(out.glob(".*"))
