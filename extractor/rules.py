@@ -56,6 +56,7 @@ DIMENSIONS: dict[str, frozenset[str]] = {
             "alias",
             "issuer",
             "honorific",
+            "city",
         }
     ),
     "deadlines": frozenset(get_args(DeadlineKind)),

@@ -27,12 +27,13 @@ ITEM_SEP = re.compile(r"\s*,\s*|\s+và\s+")
 
 def area_names(
     v: Vocabulary, text: str, a: int, b: int
-) -> tuple[list[tuple[str, int, int]], str] | None:
+) -> tuple[list[tuple[str, int, int]], list[str]] | None:
     """ "Các tỉnh Nghệ An, Quảng Ngãi, Cao Bằng" gives "tỉnh Nghệ An", "tỉnh Quảng Ngãi",
     "tỉnh Cao Bằng"; "UBND các tỉnh, thành phố: Tuyên Quang, Đồng Nai" gives "UBND tỉnh
     Tuyên Quang", …; "Thành phố Hà Nội và các tỉnh Bắc Ninh, Gia Lai" keeps "Thành phố Hà
     Nội" and gives "tỉnh Bắc Ninh", "tỉnh Gia Lai". A plural area word, then names in
-    capitals (at least two); the (text, start, end) of each unit and the area rule's id."""
+    capitals (at least two); the (text, start, end) of each unit and the ids of the rules read.
+    """
     for lead in PLURAL_LEAD_ANY.finditer(text, a, b):
         area = v.match(v.heads["area"], text, lead.start(), b)
         if area is None or not PLURAL_LEAD.match(area[1].group(0)):
@@ -57,8 +58,18 @@ def area_names(
             x, y = trim_unit(text, a, a + len(re.sub(r"(?:,|\svà)?\s*$", "", before)))
             out.append((text[x:y], x, y))
             title = ""
-        out += [(f"{title}{noun} {text[x:y]}", x, y) for x, y in names]
-        return out, area[0].id
+        # "các tỉnh, thành phố: …, Hồ Chí Minh": a city governed by the centre takes the
+        # second area word ("Ủy ban nhân dân Thành phố Hồ Chí Minh")
+        other = PLURAL_LEAD.sub("", second[1].group(0)) if second is not None else None
+        fired = [area[0].id]
+        for x, y in names:
+            city = v.match(v.cities, text, x, y) if other else None
+            if city is not None and city[1].end() == y and other is not None:
+                out.append((f"{title}{other[:1].upper()}{other[1:]} {text[x:y]}", x, y))
+                fired.append(city[0].id)
+            else:
+                out.append((f"{title}{noun} {text[x:y]}", x, y))
+        return out, fired
     return None
 
 

@@ -217,8 +217,8 @@ def split_units(v: Vocabulary, text: str, start: int, end: int) -> tuple[list[Sp
         if b > a:
             named = area_names(v, text, a, b)
             if named:
-                spans += [Span(prefix + t, x, y, named[1]) for t, x, y in named[0]]
-                rules.append(named[1])
+                spans += [Span(prefix + t, x, y, named[1][0]) for t, x, y in named[0]]
+                rules.extend(named[1])
                 continue
             spans.append(Span(prefix + text[a:b], a, b, rules[0] if rules else None))
     return spans, rules

@@ -48,6 +48,7 @@ class Vocabulary:
         self.heads = {k: rules.of("units", k) for k in HEAD_KINDS}
         self.name_parts = rules.of("units", "name_part")
         self.honorifics = rules.of("units", "honorific")
+        self.cities = rules.of("units", "city")
         self.compound_names = rules.of("units", "compound_name")
         self.stops = rules.of("units", "stop")
         self.plurals = rules.of("units", "plural")
