@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -275,6 +277,25 @@ class _Names:
                 return name[i:]
         return None
 
+    def respell(self, name: str, text: str) -> str:
+        """The place in a name spelt as the text spells it most often, where a scan misread its
+        marks in the header ("tỉnh Lâm Đòng" in a text that writes "Lâm Đồng")."""
+        area = self._area_of(name)
+        place = area.split(maxsplit=1)[1] if area and len(area.split()) > 1 else ""
+        if not place or not place[0].isupper():
+            return name
+        n, want = len(place.split()), _fold(place)
+        words = re.findall(r"\w+", text)
+        seen = Counter(
+            " ".join(words[i : i + n])
+            for i in range(len(words) - n + 1)
+            if words[i][:1].isupper() and _fold(" ".join(words[i : i + n])) == want
+        )
+        best = max(seen, key=lambda w: (seen[w], w == place), default=place)
+        if seen[best] > seen[place] and best.istitle():
+            return name[: len(name) - len(place)] + best
+        return name
+
     def complete(self, name: str, text: str, used: set[str]) -> str:
         """A name ending in a bare area word ("UBND tỉnh") completed with the one place the
         text names after that word ("tỉnh Cao Bằng"), if it names exactly one."""
@@ -299,6 +320,12 @@ class _Names:
                 used.add(rule.id)
                 return f"{name} {places.pop()}"
         return name
+
+
+def _fold(text: str) -> str:
+    """The letters without their marks, in small letters ("Lâm Đòng": "lam dong")."""
+    bare = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
 
 
 def _key(word: str) -> str:
@@ -401,7 +428,8 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
             used.add(cut[0].id)
     issuer = issuer or first_value("issuer", ISSUER_WINDOW)
     if issuer:
-        issuer = replace(issuer, text=names.complete(issuer.text, head, used))
+        written = names.respell(names.complete(issuer.text, head, used), head)
+        issuer = replace(issuer, text=written)
         trace.extend(Trace(rule, issuer.start, issuer.end) for rule in sorted(used))
     subject = first_value("subject")
     signer = None

@@ -146,6 +146,31 @@ ROWS: list[tuple[str, Row]] = [
         ),
     ),
     (
+        "a scan that misread the marks of the place in the header",
+        (
+            "ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐÒNG\nSố: 41/TB-UBND\n"
+            "Lâm Đồng, ngày 13 tháng 11 năm 2025\nTHÔNG BÁO\n"
+            "Giao các sở, ngành tỉnh Lâm Đồng rà soát các chỉ số cải cách hành chính.\n",
+            "41/TB-UBND",
+            date(2025, 11, 13),
+            "Ủy ban nhân dân tỉnh Lâm Đồng",
+            "TB",
+            None,
+        ),
+    ),
+    (
+        "a party office's number and a central body over two lines",
+        (
+            "|\nBAN CHẤP HÀNH\nTRUNG ƯƠNG\n  VĂN PHÒNG  \n|\n  ĐẢNG CỘNG SẢN\nVIỆT NAM  \n|\n"
+            "Số 07-KL/VPTW\n|\n Hà Nội, ngày 01 tháng 12 năm 2025 \n",
+            "07-KL/VPTW",
+            date(2025, 12, 1),
+            "Văn phòng Ban Chấp hành Trung ương",
+            None,
+            None,
+        ),
+    ),
+    (
         "a news post citing a directive it did not issue",
         (
             "Chủ tịch UBND tỉnh vừa có văn bản yêu cầu Thủ trưởng các sở, ban ngành triển khai "
