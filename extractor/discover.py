@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .ingest import HTML_SUFFIXES, OFFICE_SUFFIXES
-from .outdir import MANIFEST, SUPERSEDED
+from .outdir import MANIFEST, OUTPUT_MARK, SUPERSEDED
 
 __all__ = ["INPUT_SUFFIXES", "discover"]
 
 INPUT_SUFFIXES = HTML_SUFFIXES | OFFICE_SUFFIXES | {".txt"}
-TOOL_FOLDER_MARKS = (MANIFEST, "tracker.ics")  # a run's output folder, a tracker folder
+# a run's output folder, a tracker folder, a folder of sheets
+TOOL_FOLDER_MARKS = (MANIFEST, "tracker.ics", OUTPUT_MARK)
 REVIEW_PAGE = ".review.html"
 
 

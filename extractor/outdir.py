@@ -24,6 +24,7 @@ from .atomic import TMP_GLOB, append_line, write_atomic
 __all__ = [
     "ERRORS",
     "MANIFEST",
+    "OUTPUT_MARK",
     "SUPERSEDED",
     "FolderBusy",
     "Manifest",
@@ -31,12 +32,15 @@ __all__ = [
     "is_reviewed",
     "load_manifest",
     "locked",
+    "mark_output_folder",
     "read_json",
     "write_lines",
 ]
 
 MANIFEST = "manifest.jsonl"
 ERRORS = "errors.jsonl"
+# written into every folder of sheets or a tracker: a folder holding it is never read as notices
+OUTPUT_MARK = ".extractor-output"
 LOCK = ".lock"
 SUPERSEDED = "superseded"  # reviewed outputs of notices since replaced by another
 
@@ -136,3 +140,11 @@ def write_lines(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 def clean_stale_temporaries(out_dir: Path) -> None:
     for tmp in out_dir.glob(TMP_GLOB):
         tmp.unlink(missing_ok=True)
+
+
+def mark_output_folder(folder: Path) -> None:
+    """Mark a folder the tool writes sheets or a tracker into, so that a run whose inbox holds
+    it never reads those files as notices."""
+    mark = folder / OUTPUT_MARK
+    if not mark.exists():
+        write_atomic(mark, b"Written by extractor: its outputs, never read as notices.\n")

@@ -26,6 +26,7 @@ from typing import Any
 
 from .collation import vi_key
 from .office import OfficeProfile, decree_date, dmy, load_profile
+from .outdir import mark_output_folder
 from .rules import RuleSet
 from .safe_cells import clean_text, md_text, neutralize
 from .sheet_units import COLLECTIVE_SHEET, UnitGroups, vocabulary
@@ -491,6 +492,7 @@ def write_sheets(
     for fmt in formats:
         check_format(fmt)
     out_dir.mkdir(parents=True, exist_ok=True)
+    mark_output_folder(out_dir)
     vocab = vocabulary()
     lead: dict[str, list[TaskRow]] = defaultdict(list)
     support: dict[str, list[TaskRow]] = defaultdict(list)
@@ -596,6 +598,7 @@ def write_tracker(
         check_format(fmt)
     opts = opts or SheetOptions()
     out_dir.mkdir(parents=True, exist_ok=True)
+    mark_output_folder(out_dir)
     tracked = [
         replace(r, status=status_of(r, as_of), next_due=next_due(r, as_of) if r.recurring else None)
         for r in rows

@@ -132,6 +132,8 @@ def render(work: Path, chosen: list[str] | None = None) -> dict[str, bytes]:
         write_sheets(rows, out, chosen, OPTIONS)
         write_tracker(rows, out, chosen, AS_OF, OPTIONS)
         for path in sorted(out.iterdir()):
+            if path.name.startswith("."):
+                continue  # the tool's mark on its output folder
             digest = DIGESTS.get(path.suffix)
             name = prefix + path.name + (".txt" if digest else "")
             produced[name] = digest(path).encode("utf-8") if digest else path.read_bytes()

@@ -293,6 +293,25 @@ def test_outputs_inside_the_input_folder_are_not_read(tmp_path: Path) -> None:
     assert (inbox / "b.review.html").exists() and not list(inbox.glob("*review.review*"))
 
 
+def test_sheets_written_into_the_inbox_are_not_read(tmp_path: Path) -> None:
+    """Sheets and a tracker written straight into the inbox (`sheets -o inbox/sheets`) carry
+    the tool's mark, so the next run does not read them as notices."""
+    from extractor.rules import cached_rules
+    from extractor.sheets import SheetOptions, collect, write_sheets, write_tracker
+
+    inbox = _notices(tmp_path / "in", ["a.txt"])
+    out = tmp_path / "out"
+    assert run([inbox], out, jobs=1)["code"] == 0
+    rows, _ = collect(out, cached_rules(None))
+    write_sheets(rows, inbox / "sheets", ["html", "md", "csv"], SheetOptions())
+    write_tracker(
+        rows, inbox / "theo-doi", ["html", "csv"], __import__("datetime").date(2020, 9, 1)
+    )
+    assert list((inbox / "sheets").glob("*.html"))
+    summary = run([inbox], out, jobs=1)
+    assert [Path(p).name for p in summary["files"]] == ["a.txt"]
+
+
 def test_a_link_out_of_the_inbox_is_not_followed(tmp_path: Path) -> None:
     outside = _notices(tmp_path / "outside", ["secret.txt"])
     inbox = _notices(tmp_path / "in", ["a.txt"])
