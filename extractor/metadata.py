@@ -1,4 +1,14 @@
-"""Notice metadata: number, date, issuer, type, subject and signer, from `rules/metadata.yaml`."""
+"""Notice metadata: number, date, issuer, type, subject and signer, from `rules/metadata.yaml`.
+
+Reading order: the number (the header's "Số:", or the notice named where it is issued; a
+number left blank gives none); the date (place-and-date line, database field, the date after
+the number, a news lead, a resolution's "thông qua ngày"; a day left blank gives none); the
+issuer (the header's left column, written as a clerk writes it, else the database field, the
+"của X" after the number, a news post's subject; then a bare "UBND tỉnh" completed with the one
+province the text names, and a place the scan misread spelt as the text spells it); the type
+(a blank number's code, the number's code, what a news post's issuer issued, the page); the
+subject; the signer.
+"""
 
 from __future__ import annotations
 
@@ -182,8 +192,10 @@ class _Names:
                 pos += 1
                 continue
             part = self._part(name, pos)
-            if part and ((part[0], mode) == ("head", "field") or (part[0] == "area" and cap_next)):
-                part = None  # a field's own word ("Lao động - Thương binh và Xã hội")
+            if part and ((part[0] == "head" and out) or (part[0] == "area" and cap_next)):
+                # a head opens a name ("phòng chống" inside one is a purpose), an area word
+                # after "và", "-" or "," is the field's own ("Lao động - Thương binh và Xã hội")
+                part = None
             if part:
                 kind, rule, word = part
                 used.add(rule.id)
