@@ -12,9 +12,11 @@ from ..nlp import Words
 from ..rules import CompiledRule
 from ..segment import Layout
 from .clauses import Found, roles_and_action, subject_at
-from .vocab import Vocabulary
+from .vocab import Vocabulary, lower_start
 
 __all__ = ["bare"]
+
+OPENING_TAIL = re.compile(r"[^,.;:]{1,60},\s*")
 
 
 def bare(
@@ -55,6 +57,13 @@ def bare(
         )
     start = v.skip_intro(text, a, b, intro_rules)
     imperative = v.bare_imperative(text, start, b) or v.report_formula(text, start, b)
+    if imperative is None and intro_rules:
+        # an opening clause with commas of its own ("Trên cơ sở Nghị quyết Đại hội lần thứ I,
+        # nhiệm kỳ 2025 - 2030, khẩn trương xây dựng …"): the order after one more comma
+        more = OPENING_TAIL.match(text, start, b)
+        if more and lower_start(text, more.end()):
+            imperative = v.bare_imperative(text, more.end(), b)
+            start = more.end() if imperative else start
     if imperative is None:
         # "Chậm nhất ngày 28/8/2020 phải báo cáo ...": the order follows its deadline
         lead = pick_deadline(deadlines_in(start, b))
