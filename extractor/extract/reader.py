@@ -219,7 +219,11 @@ class _Reader:
             phrase = unit_phrase(v, text, a, b, words)
             if phrase and phrase.stop == "colon" and not text[phrase.end : b].strip(" :"):
                 head_found = Found(phrase.units, (), b, list(phrase.rules), 0.8, "section")
-        if head_found is None and self._titles_a_list(sent):
+        if (
+            head_found is None
+            and self._titles_a_list(sent)
+            and subject_at(v, text, a, b, words) is None
+        ):
             return True  # "6. Phân công tổ chức thực hiện:" over its lettered items: a title
         if head_found is None or text[head_found.action_start : b].strip(" :"):
             return False
