@@ -194,7 +194,7 @@ ROWS: list[tuple[str, Row]] = [
             None,
             date(2017, 7, 13),
             "Hội đồng nhân dân tỉnh Bà Rịa-Vũng Tàu",
-            None,
+            "NQ",
             None,
         ),
     ),
