@@ -59,7 +59,11 @@ def _task(t: Task) -> dict[str, Any]:
         "spans": {
             "units": [_span(u) for u in t.units],
             "coordinators": [_span(c) for c in t.coordinators],
-            "action": {"start": t.action.start, "end": t.action.end},
+            "action": {
+                "start": t.action.start,
+                "end": t.action.end,
+                **({"rule": t.action.rule} if t.action.rule else {}),
+            },
         },
         "units_from": t.units_from,
         "rules": list(t.rules),
