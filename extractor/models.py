@@ -135,9 +135,9 @@ class Task:
     evidence: Span
     rules: tuple[str, ...]
     confidence: float
-    units_from: Literal[
-        "sentence", "field", "previous_task", "section", "addressees", "none"
-    ] = "sentence"
+    units_from: Literal["sentence", "field", "previous_task", "section", "addressees", "none"] = (
+        "sentence"
+    )
     flags: tuple[str, ...] = ()
 
 

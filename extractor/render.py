@@ -81,7 +81,8 @@ def notice_to_dict(notice: Notice) -> dict[str, Any]:
             "sha256": doc.source.sha256,
             "format": doc.source.format,
             "encoding": doc.source.encoding,
-            **(  # only for a PDF that needed OCR: every other notice's JSON stays as it was
+            # only for a PDF that needed OCR: every other notice's JSON stays as it was
+            **(
                 {"ocr_pages": [{"page": p, "reason": r} for p, r in doc.source.ocr_pages]}
                 if doc.source.ocr_pages
                 else {}
