@@ -115,6 +115,7 @@ def plain_write(outputs: dict[str, bytes], folder: Path) -> float:
 def stage_times(files: list[Path], root: Path) -> dict[str, float]:
     """Run the pipeline in-process with each stage's functions wrapped in a timer."""
     import importlib
+    import pkgutil
 
     from extractor import ingest, nlp, pipeline, render
 
@@ -135,8 +136,12 @@ def stage_times(files: list[Path], root: Path) -> dict[str, float]:
         setattr(module, name, timed_fn)
 
     wrap(nlp.PyviCrf, "word_starts", "tokenize")
-    wrap(extract, "find_deadlines", "deadlines")
-    wrap(pipeline, "segment", "segment")
+    for info in pkgutil.iter_modules(extract.__path__):  # each step imports find_deadlines
+        module = importlib.import_module(f"{extract.__name__}.{info.name}")
+        if hasattr(module, "find_deadlines"):
+            wrap(module, "find_deadlines", "deadlines")
+    for name in ("blank_markup", "unwrap", "segment"):
+        wrap(pipeline, name, "segment")
     out = root / "stage-out"
     out.mkdir(exist_ok=True)
     total_rules = 0.0
