@@ -46,6 +46,7 @@ def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Readi
     ocr_pages: list[tuple[int, str]] = []
     try:
         check_pdf_pages(len(pdf), path)
+        pages = []  # every page's words and why it needs OCR, so the OCR limit comes first
         for number in range(1, len(pdf) + 1):
             page = pdf[number - 1]
             words = _words(page)
@@ -53,6 +54,9 @@ def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Readi
             if reason:
                 ocr_pages.append((number, reason))
                 check_ocr_pages(len(ocr_pages), path)
+            pages.append((number, page, words, reason))
+        for number, page, words, reason in pages:
+            if reason:
                 page_lines = _ocr_page(page, path)
                 where, unit = f"page {number} (OCR)", f"px at {OCR_DPI} dpi"
             else:
