@@ -362,8 +362,11 @@ def _names(rules: RuleSet) -> _Names:
     return _Names(_by_kind(rules))
 
 
+HEAD_WINDOW = 6000  # number and date are stated in a notice's first lines (a lead, a header)
+
+
 def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -> NoticeMeta:
-    head = text[:body_end]
+    head = text[: min(body_end, HEAD_WINDOW)]
     by_kind = _by_kind(rules)
 
     def rules_of(kind: str, anchored: bool = False) -> tuple[CompiledRule, ...]:

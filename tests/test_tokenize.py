@@ -62,6 +62,13 @@ def test_run_time_imports_neither_scikit_learn_nor_spacy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1 []"
+    # the command line builds its parser with the register's commands: no database library
+    code = (
+        "import sys; from extractor.cli import build_parser; build_parser(); "
+        "print([m for m in ('sqlalchemy', 'alembic', 'spacy', 'starlette') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_syllables_are_spacys() -> None:

@@ -76,6 +76,8 @@ def find_tables(
     columns = rules.of("sections", "table_column")
     numbers = rules.of("sections", "table_number")
     reader = _Reader(text, columns, numbers, trace)
+    if "|" not in text and "\t" not in text:
+        return [], []  # no cell separator anywhere: no table
     for cells_of_lines in _line_runs(text):
         reader.read_lines(cells_of_lines)
     for cells in _stacked_runs(text):

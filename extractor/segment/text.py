@@ -26,6 +26,7 @@ def blank_markup(text: str) -> str:
 # a hard-wrapped text breaks its lines at 50 to 160 characters; a text whose longest line is
 # longer keeps its paragraphs on one line
 WRAP_WIDTH_MIN, WRAP_WIDTH_MAX = 50, 160
+MARKER_ONLY = 12  # a line holding only a section number is no longer than this
 LINE_END = re.compile(r"[.!?;:]\s*[\"”)]*$|\./\.\s*$")
 
 
@@ -84,7 +85,11 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         cur, nxt = cur.rstrip(), nxt.strip()
         if not cur.strip() or not nxt or "|" in cur or "|" in nxt:
             continue
-        if _marker_only(cur.strip(), numbered) and not screen.match(nxt):
+        if (
+            len(cur) <= MARKER_ONLY
+            and _marker_only(cur.strip(), numbered)
+            and not screen.match(nxt)
+        ):
             joins.append(pos)  # "1.\nTrên cơ sở …": the item's text under its number
             continue
         if nxt[0] in ";,.:!?)":
