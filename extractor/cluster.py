@@ -21,11 +21,12 @@ import logging
 import os
 import re
 import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .atomic import write_atomic
@@ -252,6 +253,26 @@ def _save(output: _Output, stamp: str, opts: BatchOptions) -> Result:
     return result
 
 
+@contextmanager
+def _interrupts() -> Iterator[list[bool]]:
+    """Ctrl-C while results come in: noted as well as raised, so that one raised inside a
+    finalizer (where Python only prints it) still stops the run at the next result."""
+    seen = [False]
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        seen[0] = True
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
     """Run `jobs` on the cluster `opts.cluster`, yielding each result once its output is
     written; raises ClusterError when the cluster cannot be reached."""
@@ -275,26 +296,31 @@ def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
         done = as_completed(futures)
         del futures  # `done` holds them until each is done
         written = 0
-        for future in done:
-            job = job_of.pop(future.key)
-            output = _outcome(future, job, opts.cluster, written)
-            future.release()
-            if output.missing:  # no shared folder here: the bytes go to the worker instead
-                try:
-                    raw = _read(job.path, opts.limits)
-                except ExtractorError as exc:
-                    yield replace(output.result, error=str(exc))
+        with _interrupts() as interrupted:
+            for future in done:
+                if interrupted[0]:
+                    raise KeyboardInterrupt  # Ctrl-C came while a finalizer ran: stop now
+                job = job_of.pop(future.key)
+                output = _outcome(future, job, opts.cluster, written)
+                future.release()
+                if output.missing:  # no shared folder here: the bytes go to the worker instead
+                    try:
+                        raw = _read(job.path, opts.limits)
+                    except ExtractorError as exc:
+                        yield replace(output.result, error=str(exc))
+                        continue
+                    except OSError as exc:
+                        yield replace(output.result, error=unreadable(job.path, exc))
+                        continue
+                    data = client.scatter(raw)
+                    retry = client.submit(
+                        _extract, job, data, rules_dir, opts.review, opts.limits, pure=False
+                    )
+                    job_of[retry.key] = job
+                    done.add(retry)
                     continue
-                except OSError as exc:
-                    yield replace(output.result, error=unreadable(job.path, exc))
-                    continue
-                data = client.scatter(raw)
-                retry = client.submit(
-                    _extract, job, data, rules_dir, opts.review, opts.limits, pure=False
-                )
-                job_of[retry.key] = job
-                done.add(retry)
-                continue
-            result = _save(output, stamp, opts)
-            written += result.ok
-            yield result
+                result = _save(output, stamp, opts)
+                written += result.ok
+                yield result
+            if interrupted[0]:
+                raise KeyboardInterrupt
