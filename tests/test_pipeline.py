@@ -184,8 +184,7 @@ def test_hard_wrapped_text_gives_the_same_tasks(path: Path) -> None:
     wrapped = "\n".join(
         piece
         for line in text.split("\n")
-        for piece in textwrap.wrap(line, 80, break_on_hyphens=False, break_long_words=False)
-        or [""]
+        for piece in textwrap.wrap(line, 80, break_on_hyphens=False, break_long_words=False) or [""]
     )
     assert wrapped != text or max(map(len, text.split("\n"))) <= 80
     assert read(wrapped) == read(text)
