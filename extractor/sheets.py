@@ -30,6 +30,8 @@ from .outdir import mark_output_folder
 from .rules import RuleSet
 from .safe_cells import clean_text, md_text, neutralize
 from .sheet_units import COLLECTIVE_SHEET, UnitGroups, vocabulary
+from .status import RECURRING_NAMES, next_due, status_of
+from .status import STATUS_NAMES as ALL_STATUS_NAMES
 from .units import canonical_unit, slug
 
 __all__ = [
@@ -40,10 +42,8 @@ __all__ = [
     "TaskRow",
     "collect",
     "gather",
-    "next_due",
     "options",
     "report",
-    "status_of",
     "write_sheets",
     "write_tracker",
 ]
@@ -52,22 +52,8 @@ FORMATS = ("html", "md", "csv", "xlsx", "docx", "pdf")
 SHEET_TITLE = "PHIẾU GIAO NHIỆM VỤ"
 TRACKER_TITLE = "THEO DÕI THỰC HIỆN NHIỆM VỤ"
 NO_UNIT = "(chưa rõ đơn vị)"
-STATUS_NAMES = {
-    "overdue": "quá hạn",
-    "due_soon": "sắp đến hạn",
-    "open": "còn hạn",
-    "recurring": "định kỳ",
-    "no_deadline": "không thời hạn",
-}
-RECURRING_NAMES = {
-    "daily": "hằng ngày",
-    "weekly": "hằng tuần",
-    "monthly": "hằng tháng",
-    "quarterly": "hằng quý",
-    "half-yearly": "6 tháng một lần",
-    "yearly": "hằng năm",
-}
-DUE_SOON_DAYS = 7
+# the tracker's columns: the register's statuses but "done" (it lists what is still to do)
+STATUS_NAMES = {k: v for k, v in ALL_STATUS_NAMES.items() if not k.startswith("done")}
 CELL_SEP = " | "  # how ingest joins the cells of a table row
 
 
@@ -328,55 +314,6 @@ def options(
     return SheetOptions(office=office, place=place, date=when, profile=loaded)
 
 
-def status_of(row: TaskRow, as_of: date) -> str:
-    if row.due is None:
-        return "recurring" if row.recurring else "no_deadline"
-    if row.due < as_of:
-        return "overdue"
-    if (row.due - as_of).days <= DUE_SOON_DAYS:
-        return "due_soon"
-    return "open"
-
-
-def _month_end(year: int, month: int) -> date:
-    if month == 12:
-        return date(year, 12, 31)
-    return date(year, month + 1, 1) - timedelta(days=1)
-
-
-def _on(year: int, month: int, day: int | None) -> date:
-    end = _month_end(year, month)
-    return end if day is None else end.replace(day=min(day, end.day))
-
-
-PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
-
-
-def next_due(row: TaskRow, as_of: date) -> date | None:
-    """A recurring task's next due day on or after `as_of`: the day its deadline names
-    ("trước ngày 15 hằng tháng", "ngày 15/12 hằng năm"), else the last day of the period
-    (Sunday for a week); None if not recurring or past the year 9999."""
-    day, month = vocabulary().recurring_day(row.deadline_text) or (None, None)
-    if row.recurring == "daily":
-        return as_of
-    if row.recurring == "weekly":
-        return as_of + timedelta(days=6 - as_of.weekday()) if as_of.year < 9999 else None
-    step = PERIOD_MONTHS.get(row.recurring or "")
-    if step is None:
-        return None
-    months = list(range(step, 13, step))  # the last month of each period
-    if month and step >= 6:
-        months = sorted({(month - 1) % step + 1 + k for k in range(0, 12, step)})
-    for year in (as_of.year, as_of.year + 1):
-        for m in months:
-            if year > 9999:
-                return None
-            when = _on(year, m, day)
-            if when >= as_of:
-                return when
-    return None
-
-
 # ------------------------------------------------------------------ writers
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
@@ -600,7 +537,11 @@ def write_tracker(
     out_dir.mkdir(parents=True, exist_ok=True)
     mark_output_folder(out_dir)
     tracked = [
-        replace(r, status=status_of(r, as_of), next_due=next_due(r, as_of) if r.recurring else None)
+        replace(
+            r,
+            status=status_of(due=r.due, recurring=r.recurring, done_date=None, as_of=as_of),
+            next_due=next_due(r.recurring, r.deadline_text, as_of),
+        )
         for r in rows
     ]
     per_unit: dict[str, Counter[str]] = defaultdict(Counter)

@@ -30,11 +30,11 @@ from extractor.register.edits import (
 )
 from extractor.register.importer import IMPORTER, import_paths
 from extractor.register.models import History, Notice, NoticeFile, Task, Unit
-from extractor.register.status import next_due, status_of
 from extractor.register.users import LoginFailed, add_user, login, verify_password
 from extractor.register.views import View, list_tasks, open_flags, task_view
 from extractor.register.xlsx import HEADERS, XlsxError, read_xlsx, write_xlsx
 from extractor.rules import RuleSet
+from extractor.status import next_due, status_of
 from tests.register_data import fresh_register_file, load, sample_jsons, save
 
 D = date.fromisoformat
@@ -82,7 +82,8 @@ def test_status(
         ("quarterly", "định kỳ hằng quý", "2020-08-01", "2020-09-30"),
         ("half-yearly", "định kỳ 6 tháng", "2020-07-01", "2020-12-31"),
         ("yearly", "hằng năm", "2020-03-01", "2020-12-31"),
-        ("weekly", "Định kỳ hằng tuần", "2020-09-01", None),
+        ("weekly", "Định kỳ hằng tuần", "2020-09-01", "2020-09-06"),  # the coming Sunday
+        ("yearly", "trước ngày 15/12 hằng năm", "2020-03-01", "2020-12-15"),
         (None, "", "2020-09-01", None),
     ],
 )

@@ -23,13 +23,11 @@ from extractor.safe_cells import neutralize, restore
 from extractor.sheet_units import COLLECTIVE_SHEET
 from extractor.sheets import (
     SheetOptions,
-    TaskRow,
     gather,
-    next_due,
-    status_of,
     write_sheets,
     write_tracker,
 )
+from extractor.status import next_due, status_of
 
 from . import sheet_goldens as goldens
 
@@ -473,10 +471,6 @@ def test_decree_30_dates(day: date | None, line: str, table: str) -> None:
     assert dmy(day) == table
 
 
-def _recurring(freq: str, text: str) -> TaskRow:
-    return TaskRow(None, None, "x.json", "T1", None, [], [], "a", None, freq, text, "", "u")
-
-
 @pytest.mark.parametrize(
     ("freq", "text", "as_of", "due"),
     [
@@ -496,7 +490,7 @@ def _recurring(freq: str, text: str) -> TaskRow:
     ],
 )
 def test_next_due(freq: str, text: str, as_of: date, due: date | None) -> None:
-    assert next_due(_recurring(freq, text), as_of) == due
+    assert next_due(freq, text, as_of) == due
 
 
 @pytest.mark.parametrize(
@@ -512,8 +506,8 @@ def test_next_due(freq: str, text: str, as_of: date, due: date | None) -> None:
     ],
 )
 def test_status(due: date | None, recurring: str | None, status: str) -> None:
-    row = TaskRow(None, None, "x.json", "T1", None, [], [], "a", due, recurring, "", "", "u")
-    assert status_of(row, date(2020, 9, 1)) == status
+    as_of = date(2020, 9, 1)
+    assert status_of(due=due, recurring=recurring, done_date=None, as_of=as_of) == status
 
 
 def test_tracker_totals_and_next_due(rendered: tuple[Path, dict[str, bytes]]) -> None:

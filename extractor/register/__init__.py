@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .db import Register, open_register
     from .importer import ImportReport, import_paths
-    from .status import STATUS_NAMES, STATUSES, status_of
 
 # loaded on first use: `extractor run` builds its parser with the register's commands, and
 # importing SQLAlchemy and Alembic then would cost every run a quarter of a second
@@ -19,9 +18,6 @@ _WHERE = {
     "open_register": "db",
     "ImportReport": "importer",
     "import_paths": "importer",
-    "STATUS_NAMES": "status",
-    "STATUSES": "status",
-    "status_of": "status",
 }
 
 
@@ -32,11 +28,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "STATUSES",
-    "STATUS_NAMES",
     "ImportReport",
     "Register",
     "import_paths",
     "open_register",
-    "status_of",
 ]

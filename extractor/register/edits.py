@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..rules import cached_rules
+from ..status import RECURRING_NAMES
 from .directory import ensure_units
 from .models import History, Notice, Task
-from .status import RECURRING_NAMES
 
 __all__ = [
     "EDITABLE",

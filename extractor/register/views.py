@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from ..status import DUE_SOON_DAYS, STATUS_NAMES, next_due, status_of
 from .directory import Directory
 from .models import Notice, Task
-from .status import DUE_SOON_DAYS, STATUS_NAMES, next_due, status_of
 
 __all__ = [
     "Filters",

@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..collation import vi_key
-from ..register.status import STATUS_NAMES
+from ..status import STATUS_NAMES
 
 __all__ = ["COLORS", "month_bars", "monthly_on_time", "per_unit", "status_bars"]
 

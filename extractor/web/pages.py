@@ -13,8 +13,8 @@ from starlette.routing import Route
 from ..collation import vi_key, vi_sorted
 from ..register.edits import NotFound, get_task
 from ..register.models import Notice, Task, Unit
-from ..register.status import STATUS_NAMES
 from ..register.views import Filters, history_view, list_tasks, notice_view, task_view, week_of
+from ..status import STATUS_NAMES
 from .charts import month_bars, monthly_on_time, per_unit, status_bars
 from .highlight import segments
 from .render import page_guard, render

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..register.edits import Invalid, NotFound
-from ..register.status import RECURRING_NAMES, STATUS_NAMES
 from ..review import FLAG_NAMES
+from ..status import RECURRING_NAMES, STATUS_NAMES
 from .auth import identity_of
 from .charts import COLORS
 from .settings import Settings

@@ -16,8 +16,8 @@ from ..register.edits import (
     Invalid,
     NotFound,
 )
-from ..register.status import STATUS_NAMES
 from ..register.views import Filters, View
+from ..status import STATUS_NAMES
 from .settings import Settings
 
 __all__ = ["Unsupported", "api_guard", "filters_of", "json_body", "json_object", "view_of"]

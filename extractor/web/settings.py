@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..register.db import Register
-from ..register.status import DUE_SOON_DAYS
 from ..sheets import SheetOptions
+from ..status import DUE_SOON_DAYS
 
 __all__ = ["LOCAL_HOSTS", "Settings", "is_loopback"]
 
