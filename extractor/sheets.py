@@ -52,8 +52,9 @@ FORMATS = ("html", "md", "csv", "xlsx", "docx", "pdf")
 SHEET_TITLE = "PHIẾU GIAO NHIỆM VỤ"
 TRACKER_TITLE = "THEO DÕI THỰC HIỆN NHIỆM VỤ"
 NO_UNIT = "(chưa rõ đơn vị)"
-# the tracker's columns: the register's statuses but "done" (it lists what is still to do)
-STATUS_NAMES = {k: v for k, v in ALL_STATUS_NAMES.items() if not k.startswith("done")}
+# the tracker's columns; the two "done" ones only where a row is done (a register's export)
+STATUS_NAMES = ALL_STATUS_NAMES
+DONE_STATUSES = ("done_on_time", "done_late")
 CELL_SEP = " | "  # how ingest joins the cells of a table row
 
 
@@ -91,6 +92,7 @@ class TaskRow:
     issuer: str | None = None
     source_cells: list[tuple[str, str]] = field(default_factory=list)  # a table row's columns
     next_due: date | None = None  # of a recurring task, on the tracker's day
+    done_date: date | None = None  # known to the register only
 
     @property
     def due_label(self) -> str:
@@ -539,8 +541,8 @@ def write_tracker(
     tracked = [
         replace(
             r,
-            status=status_of(due=r.due, recurring=r.recurring, done_date=None, as_of=as_of),
-            next_due=next_due(r.recurring, r.deadline_text, as_of),
+            status=status_of(due=r.due, recurring=r.recurring, done_date=r.done_date, as_of=as_of),
+            next_due=None if r.done_date else next_due(r.recurring, r.deadline_text, as_of),
         )
         for r in rows
     ]
@@ -549,7 +551,7 @@ def write_tracker(
         for u in r.units or [NO_UNIT]:
             per_unit[u][r.status] += 1
     totals = Counter(r.status for r in tracked)
-    statuses = list(STATUS_NAMES)
+    statuses = [s for s in STATUS_NAMES if s not in DONE_STATUSES or totals[s]]
     body = [
         [
             i,
@@ -587,7 +589,7 @@ def write_tracker(
         _atomic_write(path, _render(fmt, doc, env, "tracker.html.j2"))
         paths.append(path)
     ics = out_dir / "tracker.ics"
-    _atomic_write(ics, _ics(tracked).encode("utf-8"))
+    _atomic_write(ics, _ics([r for r in tracked if not r.done_date]).encode("utf-8"))
     return [*paths, ics]
 
 

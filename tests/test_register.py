@@ -4,6 +4,7 @@ users and the unit directory."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -474,7 +475,11 @@ def test_exports_follow_the_register(
     every_sheet = "".join(p[0].read_text("utf-8-sig") for p in written.values())
     assert actions[false.id] not in every_sheet  # rejected: on no sheet
     listed = next(p for p in tracker if p.suffix == ".csv").read_text("utf-8-sig")
-    assert actions[fix.id] in listed and actions[done.id] not in listed  # done: off the tracker
+    rows = list(csv.reader(io.StringIO(listed)))
+    status = {r[6]: r[3] for r in rows if len(r) > 6}  # action -> status, in the task table
+    assert status[actions[fix.id]] != "hoàn thành đúng hạn"
+    assert status[actions[done.id]] == "hoàn thành đúng hạn"  # done 01/09, before its deadline
+    assert actions[false.id] not in listed  # rejected: off the tracker too
 
 
 def test_review_flags_close_when_answered(

@@ -1,6 +1,6 @@
 """The register through today's renderers (extractor/sheets.py): one assignment sheet per
-unit, and the tracker. Units carry their directory name; rejected tasks are left out; the
-tracker lists the tasks not yet done (its statuses know deadlines only)."""
+unit, and the tracker. Units carry their directory name; rejected tasks are left out; on the
+tracker a task marked done is counted as done on time or late."""
 
 from __future__ import annotations
 
@@ -34,18 +34,17 @@ def _row(t: Task, view: View) -> TaskRow:
         evidence=t.evidence,
         uid=f"register-{t.id}",
         issuer=n.issuer,
+        done_date=t.done_date,
     )
 
 
-def task_rows(session: Session, view: View, *, open_only: bool = False) -> list[TaskRow]:
+def task_rows(session: Session, view: View) -> list[TaskRow]:
     query = (
         select(Task)
         .options(joinedload(Task.notice))
         .where(Task.rejected.is_(False))
         .order_by(Task.id)
     )
-    if open_only:
-        query = query.where(Task.done_date.is_(None))
     rows = [_row(t, view) for t in session.scalars(query)]
     return sorted(rows, key=lambda r: r.sort_key)
 
@@ -63,6 +62,6 @@ def export_tracker(
     session: Session, view: View, out_dir: Path, formats: Iterable[str], opts: SheetOptions
 ) -> list[Path]:
     paths: list[Path] = write_tracker(
-        task_rows(session, view, open_only=True), out_dir, list(formats), view.as_of, opts
+        task_rows(session, view), out_dir, list(formats), view.as_of, opts
     )
     return paths
