@@ -248,7 +248,8 @@ def _no_alias(unit: str, names: set[str]) -> bool:
 def cmd_tracker(args: argparse.Namespace) -> int:
     from .errors import ExtractorError
     from .rules import cached_rules
-    from .sheets import gather, write_tracker
+    from .sheets import gather
+    from .tracker import write_tracker
 
     found = gather(args.folder, cached_rules())
     rows = found.rows

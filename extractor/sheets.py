@@ -1,9 +1,10 @@
-"""Assignment sheets (one per unit, across notices) and the task tracker, from task JSON only.
+"""Assignment sheets (one per unit, across notices), from task JSON; the rows and renderers
+the tracker (`tracker`) shares.
 
 Formats: print-ready HTML (A4, Times New Roman, the header block, signature block and "Nơi
 nhận" of an administrative document as in Decree 30/2020), PDF (the same HTML through
-WeasyPrint), Markdown, CSV (UTF-8 with BOM for Excel), XLSX and DOCX (`sheet_files`); the
-tracker also as an .ics calendar. Who issues them comes from the office profile (`office`).
+WeasyPrint), Markdown, CSV (UTF-8 with BOM for Excel), XLSX and DOCX (`sheet_files`). Who
+issues them comes from the office profile (`office`).
 
 Units are grouped by their canonical name (`alias` rules of rules/units.yaml), then merged
 regardless of case and of the issuer's area word (`sheet_units`); collective addressees share
@@ -17,10 +18,10 @@ import csv
 import hashlib
 import io
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,11 @@ from .outdir import mark_output_folder
 from .rules import RuleSet
 from .safe_cells import clean_text, md_text, neutralize
 from .sheet_units import COLLECTIVE_SHEET, UnitGroups, vocabulary
-from .status import RECURRING_NAMES, next_due, status_of
-from .status import STATUS_NAMES as ALL_STATUS_NAMES
+from .status import RECURRING_NAMES
 from .units import canonical_unit, slug
 
 __all__ = [
     "FORMATS",
-    "STATUS_NAMES",
     "Collection",
     "SheetOptions",
     "TaskRow",
@@ -45,16 +44,11 @@ __all__ = [
     "options",
     "report",
     "write_sheets",
-    "write_tracker",
 ]
 
 FORMATS = ("html", "md", "csv", "xlsx", "docx", "pdf")
 SHEET_TITLE = "PHIẾU GIAO NHIỆM VỤ"
-TRACKER_TITLE = "THEO DÕI THỰC HIỆN NHIỆM VỤ"
 NO_UNIT = "(chưa rõ đơn vị)"
-# the tracker's columns; the two "done" ones only where a row is done (a register's export)
-STATUS_NAMES = ALL_STATUS_NAMES
-DONE_STATUSES = ("done_on_time", "done_late")
 CELL_SEP = " | "  # how ingest joins the cells of a table row
 
 
@@ -506,140 +500,3 @@ def _with_others(row: TaskRow, unit: str, collective: bool) -> TaskRow:
     else:
         others = [u for u in names if u != unit]
     return replace(row, others="; ".join(dict.fromkeys(others)))
-
-
-TRACKER_HEADER = [
-    "TT",
-    "Thời hạn",
-    "Kỳ tới",
-    "Tình trạng",
-    "Đơn vị",
-    "Phối hợp",
-    "Nội dung",
-    "Văn bản",
-    "Ngày văn bản",
-]
-
-
-def write_tracker(
-    rows: list[TaskRow],
-    out_dir: Path,
-    formats: Iterable[str],
-    as_of: date,
-    opts: SheetOptions | None = None,
-) -> list[Path]:
-    """Every task sorted by deadline, with its status on `as_of` (a recurring task with its
-    next due day); totals per status and per unit; and tracker.ics."""
-    from .sheet_files import check_format
-
-    formats = list(formats)
-    for fmt in formats:
-        check_format(fmt)
-    opts = opts or SheetOptions()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    mark_output_folder(out_dir)
-    tracked = [
-        replace(
-            r,
-            status=status_of(due=r.due, recurring=r.recurring, done_date=r.done_date, as_of=as_of),
-            next_due=None if r.done_date else next_due(r.recurring, r.deadline_text, as_of),
-        )
-        for r in rows
-    ]
-    per_unit: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in tracked:
-        for u in r.units or [NO_UNIT]:
-            per_unit[u][r.status] += 1
-    totals = Counter(r.status for r in tracked)
-    statuses = [s for s in STATUS_NAMES if s not in DONE_STATUSES or totals[s]]
-    body = [
-        [
-            i,
-            r.due or r.due_label,
-            r.next_due or "",
-            STATUS_NAMES[r.status],
-            "; ".join(r.units),
-            "; ".join(r.coordinators),
-            r.action,
-            r.notice_number or "",
-            _day(r.notice_date),
-        ]
-        for i, r in enumerate(tracked, 1)
-    ]
-    counts = [
-        [u, *[c.get(s, 0) for s in statuses], sum(c.values())]
-        for u, c in sorted(per_unit.items(), key=lambda kv: vi_key(kv[0]))
-    ]
-    counts.append(["Tổng cộng", *[totals.get(s, 0) for s in statuses], len(tracked)])
-    count_header = ["Đơn vị", *[STATUS_NAMES[s] for s in statuses], "Tổng"]
-    doc = Document(
-        title=TRACKER_TITLE,
-        subtitle=f"Tình trạng đến ngày {dmy(as_of)}",
-        profile=opts.effective,
-        date=opts.date,
-        parts=[("Tổng hợp", count_header, counts), ("Nhiệm vụ", TRACKER_HEADER, body)],
-        recipients=_recipients(opts.effective, []),
-        landscape=True,
-        counted=False,
-    )
-    env = _env()
-    paths = []
-    for fmt in formats:
-        path = out_dir / f"tracker.{fmt}"
-        _atomic_write(path, _render(fmt, doc, env, "tracker.html.j2"))
-        paths.append(path)
-    ics = out_dir / "tracker.ics"
-    _atomic_write(ics, _ics([r for r in tracked if not r.done_date]).encode("utf-8"))
-    return [*paths, ics]
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545: lines of at most 75 octets, continued with a leading space."""
-    out: list[str] = []
-    current = ""
-    for ch in line:
-        if len((current + ch).encode("utf-8")) > (75 if not out else 74):
-            out.append(current)
-            current = ch
-        else:
-            current += ch
-    out.append(current)
-    return [out[0], *(" " + part for part in out[1:])]
-
-
-def _ics(rows: list[TaskRow]) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//extractor//task tracker//VI",
-        "CALSCALE:GREGORIAN",
-    ]
-    for r in rows:
-        if r.due is None:
-            continue
-        summary = f"{'; '.join(r.units) or 'Chưa rõ đơn vị'}: {r.action}"
-        desc = f"Văn bản {r.notice_number or '?'} ngày {r.notice_date_label or '?'}. {r.evidence}"
-        # an all-day event ends the next day; on 31/12/9999 there is none: DTSTART alone
-        # is a one-day event (RFC 5545, 3.6.1)
-        end = (
-            [f"DTEND;VALUE=DATE:{(r.due + timedelta(days=1)).strftime('%Y%m%d')}"]
-            if r.due < date.max
-            else []
-        )
-        for line in (
-            "BEGIN:VEVENT",
-            f"UID:{r.uid}@extractor",
-            "DTSTAMP:19700101T000000Z",
-            f"DTSTART;VALUE=DATE:{r.due.strftime('%Y%m%d')}",
-            *end,
-            f"SUMMARY:{_ics_text(summary)}",
-            f"DESCRIPTION:{_ics_text(desc)}",
-            "END:VEVENT",
-        ):
-            lines.extend(_fold(line))
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"

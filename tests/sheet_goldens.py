@@ -18,7 +18,8 @@ from pathlib import Path
 
 from extractor.office import OfficeProfile
 from extractor.rules import cached_rules
-from extractor.sheets import SheetOptions, gather, write_sheets, write_tracker
+from extractor.sheets import SheetOptions, gather, write_sheets
+from extractor.tracker import write_tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

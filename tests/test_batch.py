@@ -271,7 +271,8 @@ def test_a_dead_or_late_worker_costs_its_file_only(
 
 # ------------------------------------------------------------------ what is never a notice
 def test_outputs_inside_the_input_folder_are_not_read(tmp_path: Path) -> None:
-    from extractor.sheets import collect, write_tracker
+    from extractor.sheets import collect
+    from extractor.tracker import write_tracker
 
     inbox = _notices(tmp_path / "in", ["a.txt", "b.html"])
     (inbox / "b.html").write_text(
@@ -297,7 +298,8 @@ def test_sheets_written_into_the_inbox_are_not_read(tmp_path: Path) -> None:
     """Sheets and a tracker written straight into the inbox (`sheets -o inbox/sheets`) carry
     the tool's mark, so the next run does not read them as notices."""
     from extractor.rules import cached_rules
-    from extractor.sheets import SheetOptions, collect, write_sheets, write_tracker
+    from extractor.sheets import SheetOptions, collect, write_sheets
+    from extractor.tracker import write_tracker
 
     inbox = _notices(tmp_path / "in", ["a.txt"])
     out = tmp_path / "out"

@@ -25,9 +25,9 @@ from extractor.sheets import (
     SheetOptions,
     gather,
     write_sheets,
-    write_tracker,
 )
 from extractor.status import next_due, status_of
+from extractor.tracker import write_tracker
 
 from . import sheet_goldens as goldens
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..sheets import SheetOptions, TaskRow, write_sheets, write_tracker
+from ..sheets import SheetOptions, TaskRow, write_sheets
+from ..tracker import write_tracker
 from .models import Task
 from .views import View
 
