@@ -74,7 +74,8 @@ def write_tracker(
         for u in r.units or [NO_UNIT]:
             per_unit[u][r.status] += 1
     totals = Counter(r.status for r in tracked)
-    statuses = [s for s in STATUS_NAMES if s not in DONE_STATUSES or totals[s]]
+    statuses = [s for s in STATUS_NAMES if s not in DONE_STATUSES]
+    statuses += [s for s in DONE_STATUSES if totals[s]]  # done last, where there are any
     body = [
         [
             i,
