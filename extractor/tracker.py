@@ -25,7 +25,7 @@ from .sheets import (
     _recipients,
     _render,
 )
-from .status import STATUS_NAMES, next_due, status_of
+from .status import DUE_SOON_DAYS, STATUS_NAMES, next_due, status_of
 
 __all__ = ["TRACKER_TITLE", "write_tracker"]
 
@@ -50,9 +50,11 @@ def write_tracker(
     formats: Iterable[str],
     as_of: date,
     opts: SheetOptions | None = None,
+    soon_days: int = DUE_SOON_DAYS,
 ) -> list[Path]:
-    """Every task sorted by deadline, with its status on `as_of` (a recurring task with its
-    next due day); totals per status and per unit; and tracker.ics."""
+    """Every task sorted by deadline, with its status on `as_of` ("sắp đến hạn" within
+    `soon_days`; a recurring task with its next due day); totals per status and per unit; and
+    tracker.ics."""
     from .sheet_files import check_format
 
     formats = list(formats)
@@ -64,7 +66,13 @@ def write_tracker(
     tracked = [
         replace(
             r,
-            status=status_of(due=r.due, recurring=r.recurring, done_date=r.done_date, as_of=as_of),
+            status=status_of(
+                due=r.due,
+                recurring=r.recurring,
+                done_date=r.done_date,
+                as_of=as_of,
+                soon_days=soon_days,
+            ),
             next_due=None if r.done_date else next_due(r.recurring, r.deadline_text, as_of),
         )
         for r in rows

@@ -21,11 +21,7 @@ from extractor.review import export_csv
 from extractor.rules import cached_rules
 from extractor.safe_cells import neutralize, restore
 from extractor.sheet_units import COLLECTIVE_SHEET
-from extractor.sheets import (
-    SheetOptions,
-    gather,
-    write_sheets,
-)
+from extractor.sheets import SheetOptions, TaskRow, gather, write_sheets
 from extractor.status import next_due, status_of
 from extractor.tracker import write_tracker
 
@@ -200,6 +196,21 @@ def test_xlsx_and_docx_hold_every_task(prefix: str, tmp_path: Path) -> None:
         assert actions <= {str(c.value) for row in sheet.iter_rows() for c in row}, unit
         cells = [c for t in Document(str(paths[1])).tables for row in t.rows for c in row.cells]
         assert actions <= {c.paragraphs[0].text for c in cells}, unit
+
+
+@pytest.mark.parametrize(
+    ("due", "soon_days", "status"),
+    [
+        (date(2020, 9, 8), 7, "sắp đến hạn"),
+        (date(2020, 9, 12), 7, "còn hạn"),
+        (date(2020, 9, 12), 14, "sắp đến hạn"),  # the register's configured window
+        (date(2020, 8, 31), 14, "quá hạn"),
+    ],
+)
+def test_tracker_due_soon_window(tmp_path: Path, due: date, soon_days: int, status: str) -> None:
+    row = TaskRow(None, None, "x.json", "T1", None, ["Sở Y tế"], [], "a", due, None, "", "", "u")
+    paths = write_tracker([row], tmp_path, ["csv"], date(2020, 9, 1), soon_days=soon_days)
+    assert _csv_rows(paths[0].read_text("utf-8-sig"))[1][3] == status
 
 
 def test_tracker_sorted_by_deadline_and_calendar_folded(tmp_path: Path) -> None:

@@ -63,6 +63,6 @@ def export_tracker(
     session: Session, view: View, out_dir: Path, formats: Iterable[str], opts: SheetOptions
 ) -> list[Path]:
     paths: list[Path] = write_tracker(
-        task_rows(session, view), out_dir, list(formats), view.as_of, opts
+        task_rows(session, view), out_dir, list(formats), view.as_of, opts, view.soon_days
     )
     return paths
