@@ -37,7 +37,7 @@ from .limits import Limits, applied, check_tasks, read_limited
 from .pipeline import extract_document
 from .render import SCHEMA_VERSION, dumps, notice_to_dict
 from .rules import RuleSet, cached_rules
-from .workers import Job, Result, unreadable
+from .workers import Job, Result, internal_error, succeeded, unreadable
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -125,21 +125,8 @@ def _extract(
     except ExtractorError as exc:
         return failed(str(exc))
     except Exception as exc:  # a bug must cost one file, never the batch
-        return failed(
-            f"{job.path}: internal error ({type(exc).__name__}: {exc}); "
-            "please report it with this file."
-        )
-    tasks = notice.tasks
-    result = Result(
-        job.path,
-        job.name,
-        job.sha256,
-        True,
-        len(tasks),
-        sum(1 for t in tasks if not t.units),
-        sum(1 for t in tasks if t.deadline is None or t.deadline.date is None),
-    )
-    return _Output(result, dumps(data), page, _stamp(rules))
+        return failed(internal_error(job.path, exc))
+    return _Output(succeeded(job, notice), dumps(data), page, _stamp(rules))
 
 
 def dask_setup(worker: object) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from .errors import ExtractorError
 from .ingest import ingest_bytes
 from .limits import Limits, applied, check_tasks, check_text, limit_error, read_limited
+from .models import Notice
 from .nlp import segmenter
 from .pipeline import extract_document
 from .render import notice_to_dict, write_json_atomic
@@ -60,6 +61,25 @@ class WorkerSetup:
     out_dir: str
     review: bool
     limits: Limits
+
+
+def internal_error(path: str, exc: Exception) -> str:
+    """What a bug in the tool says about the one file it cost."""
+    return f"{path}: internal error ({type(exc).__name__}: {exc}); please report it with this file."
+
+
+def succeeded(job: Job, notice: Notice) -> Result:
+    """The result line of a file read: its tasks, and those without a unit or a date."""
+    tasks = notice.tasks
+    return Result(
+        job.path,
+        job.name,
+        job.sha256,
+        True,
+        len(tasks),
+        sum(1 for t in tasks if not t.units),
+        sum(1 for t in tasks if t.deadline is None or t.deadline.date is None),
+    )
 
 
 def unreadable(path: str, exc: OSError) -> str:
@@ -115,24 +135,8 @@ def work(job: Job) -> Result:
             error=f"{job.path}: cannot write {out / job.name} ({exc.strerror}).",
         )
     except Exception as exc:  # a bug must cost one file, never the batch
-        return Result(
-            job.path,
-            job.name,
-            job.sha256,
-            False,
-            error=f"{job.path}: internal error ({type(exc).__name__}: {exc}); "
-            "please report it with this file.",
-        )
-    tasks = notice.tasks
-    return Result(
-        job.path,
-        job.name,
-        job.sha256,
-        True,
-        len(tasks),
-        sum(1 for t in tasks if not t.units),
-        sum(1 for t in tasks if t.deadline is None or t.deadline.date is None),
-    )
+        return Result(job.path, job.name, job.sha256, False, error=internal_error(job.path, exc))
+    return succeeded(job, notice)
 
 
 def run_in_process(jobs: list[Job], setup: WorkerSetup) -> Iterator[Result]:
