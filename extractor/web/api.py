@@ -27,7 +27,7 @@ from ..register.edits import (
 from ..register.models import Notice
 from ..register.views import history_view, list_tasks, notice_view, task_view
 from .auth import identity_of
-from .request_args import api_guard, filters_of, json_body, json_object, view_of
+from .request_args import api_route, filters_of, json_body, json_object, view_of
 from .settings import Settings
 
 __all__ = ["api_routes"]
@@ -108,10 +108,8 @@ async def notices_list(_request: Request, s: Settings) -> Response:
 
 
 def api_routes(s: Settings) -> list[Route]:
-    def r(
-        path: str, fn: Callable[[Request, Settings], Awaitable[Response]], *methods: str
-    ) -> Route:
-        return Route(path, api_guard(fn, s), methods=list(methods))
+    def r(path: str, fn: Callable[[Request, Settings], Awaitable[Response]], *m: str) -> Route:
+        return api_route(s, path, fn, *m)
 
     return [
         r("/api/tasks", tasks_list, "GET"),

@@ -19,7 +19,7 @@ from ..register.models import Unit
 from ..register.xlsx import XlsxError, read_xlsx, write_xlsx
 from ..rules import cached_rules
 from .auth import identity_of
-from .request_args import api_guard, json_body, json_object, view_of
+from .request_args import api_route, json_body, json_object, view_of
 from .settings import Settings
 
 __all__ = ["data_routes"]
@@ -125,10 +125,8 @@ async def import_xlsx(request: Request, s: Settings) -> Response:
 
 
 def data_routes(s: Settings) -> list[Route]:
-    def r(
-        path: str, fn: Callable[[Request, Settings], Awaitable[Response]], *methods: str
-    ) -> Route:
-        return Route(path, api_guard(fn, s), methods=list(methods))
+    def r(path: str, fn: Callable[[Request, Settings], Awaitable[Response]], *m: str) -> Route:
+        return api_route(s, path, fn, *m)
 
     return [
         r("/api/units", units_list, "GET"),
