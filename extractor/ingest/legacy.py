@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import islice
 
 __all__ = ["detect", "from_tcvn3", "from_vni", "to_tcvn3", "to_vni"]
 
@@ -78,11 +79,17 @@ def _score(text: str) -> int:
     return len(_COMMON.findall(unicodedata.normalize("NFC", text)))
 
 
+def _plainly_unicode(text: str) -> bool:
+    """Twenty letters only Unicode Vietnamese has, anywhere in the text (a portal page may
+    open on 20,000 characters of markup before its first word)."""
+    return next(islice(_UNICODE_VI.finditer(text), 19, None), None) is not None
+
+
 def detect(text: str) -> tuple[str, str | None]:
     """(Unicode text, "tcvn3" | "vni") when the text reads better converted, else (text, None)."""
+    if _plainly_unicode(text):
+        return text, None  # nothing to convert
     head = text[:20000]
-    if len(_UNICODE_VI.findall(head, 0, 4000)) >= 20:
-        return text, None  # plainly Unicode Vietnamese: nothing to convert
     best_score, name = _score(head), None
     for convert, label in ((from_tcvn3, "tcvn3"), (from_vni, "vni")):
         score = _score(convert(head))
