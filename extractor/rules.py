@@ -111,6 +111,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 _LOADER = _Loader
 WORD_START = r"(?<!\w)"
 GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")  # "(?m)^..." joins others as "(?m:^...)"
+# the lookbehinds a pattern opens on: "(?<![Đđ]ã\s)(?<!\w)giao"
+LOOKBEHINDS = re.compile(r"^(?:\(\?<[!=](?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\))+")
 MACRO = re.compile(r"<<([A-Z_][A-Z0-9_]*)>>")
 ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
 
@@ -254,15 +256,22 @@ class RuleSet:
         return self._by_dim[key]
 
 
-def _joined(rules: tuple[CompiledRule, ...], named: bool) -> re.Pattern[str] | None:
+def _joined(
+    rules: tuple[CompiledRule, ...], named: bool = False, loose: bool = False
+) -> re.Pattern[str] | None:
     """The rules' patterns as alternatives of one pattern, in order (group names and named
     back-references dropped, so it matches wherever any rule does, and maybe more); with
-    `named`, alternative i is the group `_i`. None if the patterns cannot be joined."""
+    `named`, alternative i is the group `_i`; with `loose`, without the lookbehinds each
+    opens on. None if the patterns cannot be joined."""
     bodies = []
     for r in rules:
         body = re.sub(r"\(\?P=\w+\)", "", re.sub(r"\(\?P<\w+>", "(?:", r.regex.pattern))
         flags = GLOBAL_FLAGS.match(body)
-        bodies.append(f"(?{flags.group(1)}:{body[flags.end() :]})" if flags else body)
+        if flags:
+            body = f"(?{flags.group(1)}:{body[flags.end() :]})"
+        elif loose:
+            body = LOOKBEHINDS.sub("", body)
+        bodies.append(body)
         if named and re.search(r"\\[1-9]|\(\?\(", body):
             return None  # a numbered back-reference or a condition: the numbers would shift
     lead = WORD_START  # a file's `word_start`: tested once per position, not once per rule
@@ -289,11 +298,15 @@ def _joined(rules: tuple[CompiledRule, ...], named: bool) -> re.Pattern[str] | N
 
 
 @lru_cache(maxsize=64)
-def union_regex(rules: tuple[CompiledRule, ...]) -> re.Pattern[str]:
+def union_regex(rules: tuple[CompiledRule, ...], *, loose: bool = False) -> re.Pattern[str]:
     """One pattern matching wherever any of the rules matches (a superset: group names and
     back-references are dropped), to screen text before trying the rules one by one. Rules
-    that cannot be joined give a pattern matching everywhere: no screening, same results."""
-    return _joined(rules, named=False) or re.compile("")
+    that cannot be joined give a pattern matching everywhere: no screening, same results.
+
+    `loose` drops the lookbehinds the rules open on ("(?<![Đđ]ã\\s)(?<!\\w)giao"): the screen
+    matches more places, but where the rules then open on words, `re` finds those words' first
+    letters at C speed, about seven times faster over a sentence."""
+    return _joined(rules, loose=loose) or re.compile("")
 
 
 def first_of(rules: tuple[CompiledRule, ...]) -> re.Pattern[str] | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..deadlines import find_deadlines
 from ..models import Span
 from ..nlp import Words
-from ..rules import CompiledRule, union_regex
+from ..rules import CompiledRule
 from .units import unit_phrase
 from .vocab import Vocabulary, lower_start
 
@@ -136,12 +136,13 @@ def trigger_in(
 ) -> Found | None:
     hits: list[tuple[int, int, CompiledRule, str | None]] = []  # start, end, rule, issuer
     anchored, inline = v.heading_triggers if heading else v.sentence_triggers
+    anchored_screen, inline_screen = v.trigger_screens[heading]
     chunk = text[a:b]  # "^báo cáo ... của": only where the sentence starts
-    for rule in anchored if union_regex(anchored).match(chunk) else ():
+    for rule in anchored if anchored_screen.match(chunk) else ():
         m = rule.regex.match(chunk)
         if m:
             hits.append((a + m.start(), a + m.end(), rule, None))
-    if union_regex(inline).search(text, a, b):
+    if inline_screen.search(text, a, b):
         for rule in inline:
             for m in rule.regex.finditer(text, a, b):
                 issuer = None

@@ -63,6 +63,11 @@ class Vocabulary:
         self.sentence_triggers = _anchored_and_inline(
             r for r in self.triggers if r.kind != "heading"
         )
+        # (the anchored ones, the others) of the heading and the sentence triggers
+        self.trigger_screens = {
+            heading: (union_regex(group[0]), union_regex(group[1], loose=True))
+            for heading, group in ((True, self.heading_triggers), (False, self.sentence_triggers))
+        }
         self.inline_triggers = tuple(
             r
             for r in self.triggers

@@ -22,6 +22,13 @@ SPACES = {
 ODD_SPACE = re.compile("[" + "".join(map(chr, SPACES)) + "]")
 DROP_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 CLUSTER = re.compile(r"(?s)\r\n|.[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
+# the clusters that may change: a line end, an invisible character, a letter with its marks
+MAY_CHANGE = re.compile(
+    r"(?s)\r\n|.[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+|["
+    + "\r"
+    + "".join(sorted(DROP_CHARS))
+    + "]"
+)
 # Old tone placement on open syllables: o+toned a/e, u+toned y (not after q: "quý" is right).
 OLD_TONE = re.compile(r"(?<![qQ])([oOuU])([àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ])(?!\w)")
 PAIRS = {"o": "ae", "u": "y"}
@@ -44,29 +51,56 @@ def normalize(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
         or any(c in text_t for c in DROP_CHARS)
         or not unicodedata.is_normalized("NFC", text_t)
     ):
-        out: list[str] = []
-        breaks: list[tuple[int, int]] = []
-        pos = 0
-        delta = 0
-        for m in CLUSTER.finditer(text_t):
-            chunk = m.group(0)
-            if chunk in ("\r\n", "\r"):
-                new = "\n"
-            elif chunk in DROP_CHARS:
-                new = ""
-            else:
-                new = unicodedata.normalize("NFC", chunk)
-            out.append(new)
-            pos += len(new)
-            d = m.end() - pos
-            if d != delta:
-                breaks.append((pos, m.end()))
-                delta = d
-        text_t = "".join(out)
-        offset_map = tuple(breaks)
+        text_t, offset_map = _rewritten(text_t)
     else:
         offset_map = ()
     return OLD_TONE.sub(_move_tone, text_t), offset_map
+
+
+def _rewritten(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Each cluster (a character and its combining marks) in NFC, line ends as "\n", the
+    invisible characters dropped; with the offset map: a break wherever the shift between the
+    two texts changes. Only the clusters that may change are visited: a run between them
+    already in NFC is copied whole."""
+    out: list[str] = []
+    breaks: list[tuple[int, int]] = []
+    pos = delta = 0  # the length written, and the shift of the source against it
+
+    def put(new: str, source_end: int) -> None:
+        nonlocal pos, delta
+        out.append(new)
+        pos += len(new)
+        if source_end - pos != delta:
+            breaks.append((pos, source_end))
+            delta = source_end - pos
+
+    def clusters(a: int, b: int) -> None:
+        for m in CLUSTER.finditer(text, a, b):
+            chunk = m.group(0)
+            if chunk in ("\r\n", "\r"):
+                put("\n", m.end())
+            elif chunk in DROP_CHARS:
+                put("", m.end())
+            else:
+                put(unicodedata.normalize("NFC", chunk), m.end())
+
+    last = 0
+    for m in MAY_CHANGE.finditer(text):
+        if m.start() > last:
+            run = text[last : m.start()]
+            if unicodedata.is_normalized("NFC", run):
+                put(run, m.start())  # one character for one: the shift stays
+            else:
+                clusters(last, m.start())
+        clusters(m.start(), m.end())
+        last = m.end()
+    if last < len(text):
+        run = text[last:]
+        if unicodedata.is_normalized("NFC", run):
+            put(run, len(text))
+        else:
+            clusters(last, len(text))
+    return "".join(out), tuple(breaks)
 
 
 def decode(data: bytes, path: Path | str | None = None) -> tuple[str, str]:
