@@ -93,7 +93,7 @@ class Vocabulary:
         # the groups `match` is given, by identity (each tuple is held here, so its id stays
         # its own), with their joined patterns
         self._joined: dict[int, tuple[tuple[CompiledRule, ...], re.Pattern[str]]] = {}
-        groups = [
+        for group in (
             self.all_heads,
             *self.heads.values(),
             self.name_parts,
@@ -105,8 +105,7 @@ class Vocabulary:
             self.actions,
             self.governing,
             self.inline_triggers,
-        ]
-        for group in groups:
+        ):
             joined = first_of(group) if len(group) > 1 else None
             if joined is not None:
                 self._joined[id(group)] = (group, joined)
