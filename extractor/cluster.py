@@ -184,22 +184,30 @@ def _save(output: Output, expected: str, opts: BatchOptions) -> Result:
     return result
 
 
+@dataclass
+class _CtrlC:
+    seen: bool = False
+    busy: bool = False  # a result being written and recorded: Ctrl-C waits for its end
+
+
 @contextmanager
-def _interrupts() -> Iterator[list[bool]]:
+def _interrupts() -> Iterator[_CtrlC]:
     """Ctrl-C while results come in: noted as well as raised, so that one raised inside a
-    finalizer (where Python only prints it) still stops the run at the next result."""
-    seen = [False]
+    finalizer (where Python only prints it) still stops the run at the next result, and one
+    that comes while a result is written and recorded stops it once that is done."""
+    state = _CtrlC()
     if threading.current_thread() is not threading.main_thread():
-        yield seen
+        yield state
         return
 
     def on_sigint(signum: int, frame: Any) -> None:
-        seen[0] = True
-        raise KeyboardInterrupt
+        state.seen = True
+        if not state.busy:
+            raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        yield seen
+        yield state
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -329,14 +337,18 @@ def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
     with _client(opts.cluster) as client, Budget(client, opts.limits.seconds) as budget:
         dispatch = _Dispatch(client, budget, opts)
         done = as_completed(dispatch.start(jobs))  # it holds each future until it is done
-        with _interrupts() as interrupted:
+        with _interrupts() as ctrl_c:
             for future in done:
-                if interrupted[0]:
+                if ctrl_c.seen:
                     raise KeyboardInterrupt  # Ctrl-C came while a finalizer ran: stop now
+                ctrl_c.busy = True
                 answer = dispatch.answer(future)
                 if isinstance(answer, Result):
-                    yield answer
+                    yield answer  # the batch records it before it asks for the next
                 else:
                     done.add(answer)
-            if interrupted[0]:
+                ctrl_c.busy = False
+                if ctrl_c.seen:
+                    raise KeyboardInterrupt
+            if ctrl_c.seen:
                 raise KeyboardInterrupt
