@@ -1,17 +1,27 @@
 """Batch runs on a Dask distributed cluster: `extractor run ... --cluster tcp://HOST:8786`, or
 `--cluster local:N` for N workers on this machine.
 
-The unit of work is one file. A Dask worker reads the input at its absolute path (a folder
-mounted at the same place on every machine), or is sent its bytes when that path is not there;
-it returns the JSON text (and the review page) and never writes. The coordinating process
-writes every output atomically and the batch then appends its manifest line, exactly as with
-`--jobs`, so the outputs are byte for byte those of `--jobs 1`. Each worker checks that it runs
-the coordinator's version and rules: a worker that does not gets no output written.
+The unit of work is one file, or one page of OCR: each file is first one task (`read_file`,
+extractor/cluster_tasks.py); a PDF with two pages or more to OCR answers with their numbers,
+and is then sent as one task a page (`read_page`: render and Tesseract), spread over the
+workers, and one task reading the file from their lines in page order (`read_pages`), which
+the pages' tasks come before and which runs before new files (a higher priority). PDF reading
+has one way, `ingest.pdf`'s three steps, whether its pages are OCR'd here or elsewhere.
 
-A worker lost mid-file (killed, machine gone) has its files rescheduled by Dask on the others;
-a file whose workers die `distributed.scheduler.allowed-failures` times (3 by default) is
-reported failed, never retried forever. Each file is one future with one result, written once,
-so nothing is lost or doubled. Dask is an optional extra: `pip install 'extractor[cluster]'`.
+A Dask worker reads the input at its absolute path (a folder mounted at the same place on
+every machine), or is sent its bytes when that path is not there; it returns the JSON text (and
+the review page) and never writes. The coordinating process writes every output atomically and
+the batch then appends its manifest line, exactly as with `--jobs`, so the outputs are byte for
+byte those of `--jobs 1`. Each worker checks that it runs the coordinator's version and rules:
+a worker that does not gets no output written.
+
+A worker lost mid-task (killed, machine gone) has its tasks, pages included, rescheduled by
+Dask on the others, and the results it held computed again; a task whose workers die
+`distributed.scheduler.allowed-failures` times (3 by default) fails its file, never retried
+forever. Each file is answered once, by its last future, so nothing is lost or doubled.
+`--max-seconds` holds as with `--jobs` (extractor/cluster_budget.py): a file whose tasks have
+run that long, added up, fails with the same sentence, and the workers running it are
+restarted. Dask is an optional extra: `pip install 'extractor[cluster]'`.
 """
 
 from __future__ import annotations
