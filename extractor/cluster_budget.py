@@ -71,6 +71,7 @@ class Budget:
         self._files: dict[str, _File] = {}
         self._file_of: dict[str, str] = {}  # a future's key: its file
         self._expired: set[str] = set()
+        self._running: set[str] = set()  # the files with a task running: the ones to watch
         self._stopped = False
         self._threads: list[threading.Thread] = []
 
@@ -128,6 +129,7 @@ class Budget:
         return True
 
     def _forget(self, name: str) -> None:
+        self._running.discard(name)
         file = self._files.pop(name, None)
         for future in file.futures if file else ():
             self._file_of.pop(future.key, None)
@@ -138,15 +140,18 @@ class Budget:
         msg = event[1]
         now = time.monotonic()
         with self._cond:
-            name = self._file_of.get(msg.get("key", ""))
-            file = self._files.get(name) if name else None
+            name = self._file_of.get(msg.get("key", ""), "")
+            file = self._files.get(name)
             if file is None or name in self._expired:
                 return  # another run's task, or a file answered or stopped already
             if msg.get("state") == "start":
                 file.running[msg["key"]] = (now, msg["worker"])
+                self._running.add(name)
             elif msg["key"] in file.running:
                 start, _ = file.running.pop(msg["key"])
                 file.spent += now - start
+                if not file.running:
+                    self._running.discard(name)
             self._cond.notify_all()
 
     # ------------------------------------------------------------ the watch
@@ -164,9 +169,9 @@ class Budget:
                     return
                 now = time.monotonic()
                 left = {
-                    n: f.left(now, self.seconds)
-                    for n, f in self._files.items()
-                    if n not in self._expired
+                    n: self._files[n].left(now, self.seconds)
+                    for n in self._running
+                    if n in self._files and n not in self._expired
                 }
                 name = min(left, key=left.__getitem__, default=None)
                 if name is None or left[name] > 0:
@@ -184,12 +189,15 @@ class Budget:
                 for key, (_, worker) in list(file.running.items()):
                     if key not in running.get(worker, ()):
                         del file.running[key]  # its worker died: it starts again elsewhere
+                if not file.running:
+                    self._running.discard(name)
                 if file.used(time.monotonic()) < self.seconds:
                     continue
                 self._expired.add(name)
                 futures = list(file.futures)
                 workers = sorted({worker for _, worker in file.running.values()})
                 file.running.clear()
+                self._running.discard(name)
             self._start(self._stop, futures, workers)
 
     def _stop(self, futures: list[Future], workers: list[str]) -> None:
