@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, MissingTool
 from ..limits import check_ocr_pages, check_pdf_pages
 from .lines import Extracted, Line, Reading, Word, page_lines, paragraphs, rows_of
 from .ocr import ocr_image
@@ -54,7 +54,7 @@ def ocr_page(data: bytes, number: int, path: Path | str | None) -> list[Line]:
     """The lines of page `number` (from 1) read by OCR: rendered at OCR_DPI and read by
     Tesseract, through the OCR cache. The lines `read_pdf` takes for that page."""
     with _opened(data, path) as pdf:
-        return _ocr_page(pdf[number - 1], path)
+        return _ocr_page(pdf[number - 1], number, path)
 
 
 def read_pdf(
@@ -72,7 +72,7 @@ def read_pdf(
         for number, page, words, reason in pages:
             if reason:
                 done = (ocr_done or {}).get(number)
-                page_lines = _ocr_page(page, path) if done is None else done
+                page_lines = _ocr_page(page, number, path) if done is None else done
                 where, unit = f"page {number} (OCR)", f"px at {OCR_DPI} dpi"
             else:
                 tables = ruled_tables(page, words)
@@ -220,14 +220,24 @@ def _ocr_reason(page: Any, words: list[Word]) -> str | None:
     return None
 
 
-def _ocr_page(page: Any, path: Path | str | None) -> list[Line]:
+def _ocr_page(page: Any, number: int, path: Path | str | None) -> list[Line]:
+    """One page through OCR; an OCR failure names the page ("X: page 3 could not be read by
+    OCR (...)"), a missing Tesseract does not (it is not the page's fault)."""
+
     def render() -> bytes:
         bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
         buf = io.BytesIO()
         bitmap.to_pil().save(buf, format="PPM")  # uncompressed: far faster to write than PNG
         return buf.getvalue()
 
-    return ocr_image(render, path, source=_page_source(page))
+    try:
+        return ocr_image(render, path, source=_page_source(page))
+    except MissingTool:
+        raise
+    except InputError as exc:
+        where = f"{path}: " if path else ""
+        problem = exc.message[len(where) :] if exc.message.startswith(where) else exc.message
+        raise InputError(path, f"page {number} {problem}") from exc
 
 
 def _page_source(page: Any) -> bytes:
