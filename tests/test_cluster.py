@@ -320,16 +320,18 @@ class Pages(distributed.WorkerPlugin):  # type: ignore[misc]
     as `done-PAGE-PID-N`. A page first waits until pages have begun on two workers (or a
     minute has passed), so that both workers are seen to take pages of the one file. With
     `stall`, the first worker to begin that page writes its pid to `folder/stalled` and stalls
-    there, for the test to kill it."""
+    there, for the test to kill it. With `fail`, that page cannot be read by OCR."""
 
     name = "pages"
 
-    def __init__(self, folder: str, stall: int = 0) -> None:
-        self.folder, self.stall = folder, stall
+    def __init__(self, folder: str, stall: int = 0, fail: int = 0) -> None:
+        self.folder, self.stall, self.fail = folder, stall, fail
 
     def setup(self, worker: Any) -> None:
+        from extractor.errors import InputError
+
         ocr: Callable[[bytes, int, str], Any] = cluster_tasks.ocr_page
-        folder, stall = Path(self.folder), self.stall
+        folder, stall, fail = Path(self.folder), self.stall, self.fail
 
         def recording_ocr(data: bytes, number: int, path: str) -> Any:
             pid = os.getpid()
@@ -349,6 +351,8 @@ class Pages(distributed.WorkerPlugin):  # type: ignore[misc]
                     os.close(fd)
                     time.sleep(120)
                     raise OSError(0, "the worker was not killed")  # fails the test
+            if number == fail:
+                raise InputError(path, f"page {number} could not be read by OCR (a test).")
             lines = ocr(data, number, path)
             done = len(list(folder.glob("done-*")))
             (folder / f"done-{number}-{pid}-{done}").touch()
@@ -426,6 +430,24 @@ def test_worker_killed_mid_page_loses_and_doubles_nothing(
     assert sorted(json.loads(line)["source"] for line in manifest) == sorted(map(str, paths))
     run(paths, tmp_path / "jobs1", jobs=1)
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "jobs1")
+
+
+def test_a_page_that_cannot_be_read_fails_its_file_alone(
+    tmp_path: Path, scan: Path, scan_cluster: Any
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with distributed.Client(scan_cluster) as client:
+        client.register_plugin(Pages(str(folder), fail=2))
+    out = tmp_path / "dask"
+    code, events = run([scan, *TEXTS[:2]], out, cluster=scan_cluster.scheduler_address)
+    assert code == 1
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert errors == [
+        {"path": str(scan), "error": f"[E100] {scan}: page 2 could not be read by OCR (a test)."}
+    ]
+    assert events[-1]["written"] == 2 and events[-1]["failed"] == 1
+    assert not (out / "scan-3-pages.json").exists()
 
 
 # ------------------------------------------------------------------ --max-seconds
