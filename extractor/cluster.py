@@ -266,9 +266,7 @@ class _Dispatch:
         job = file.job
         if self.budget.expired(job.name):
             future.release()
-            return Result(
-                job.path, job.name, job.sha256, False, error=too_slow(job, self.budget.seconds)
-            )
+            return self._too_slow(job)
         output = _outcome(future, job, self.spec, self.written)
         future.release()
         if output.missing:  # no shared folder there: the bytes go to the workers instead
@@ -276,12 +274,15 @@ class _Dispatch:
         if output.pages:
             return self._split(_File(_job_of(output), file.source), output.pages)
         if self.budget.done(job.name):
-            return Result(
-                job.path, job.name, job.sha256, False, error=too_slow(job, self.budget.seconds)
-            )
+            return self._too_slow(job)
         result = _save(output, self.stamp, self.opts)
         self.written += result.ok
         return result
+
+    def _too_slow(self, job: Job) -> Result:
+        """The result of a file whose tasks ran past --max-seconds (cluster_budget.py)."""
+        error = too_slow(job, self.budget.seconds)
+        return Result(job.path, job.name, job.sha256, False, error=error)
 
     def _send_bytes(self, job: Job) -> Result | Future:
         try:
@@ -324,9 +325,7 @@ class _Dispatch:
         job = file.job
         if not self.budget.add(job.name, futures):
             self.client.cancel(futures)
-            return Result(
-                job.path, job.name, job.sha256, False, error=too_slow(job, self.budget.seconds)
-            )
+            return self._too_slow(job)
         self.files[future.key] = file
         return future
 
