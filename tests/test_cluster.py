@@ -320,18 +320,21 @@ class Pages(distributed.WorkerPlugin):  # type: ignore[misc]
     as `done-PAGE-PID-N`. A page first waits until pages have begun on two workers (or a
     minute has passed), so that both workers are seen to take pages of the one file. With
     `stall`, the first worker to begin that page writes its pid to `folder/stalled` and stalls
-    there, for the test to kill it. With `fail`, that page cannot be read by OCR."""
+    there, for the test to kill it. With `fail`, that page cannot be read by OCR. With `hang`,
+    every page runs a program that never ends, its pid in `folder/program-PID`."""
 
     name = "pages"
 
-    def __init__(self, folder: str, stall: int = 0, fail: int = 0) -> None:
-        self.folder, self.stall, self.fail = folder, stall, fail
+    def __init__(self, folder: str, stall: int = 0, fail: int = 0, hang: bool = False) -> None:
+        self.folder, self.stall, self.fail, self.hang = folder, stall, fail, hang
 
     def setup(self, worker: Any) -> None:
+        import subprocess
+
         from extractor.errors import InputError
 
         ocr: Callable[[bytes, int, str], Any] = cluster_tasks.ocr_page
-        folder, stall, fail = Path(self.folder), self.stall, self.fail
+        folder, stall, fail, hang = Path(self.folder), self.stall, self.fail, self.hang
 
         def recording_ocr(data: bytes, number: int, path: str) -> Any:
             pid = os.getpid()
@@ -351,6 +354,10 @@ class Pages(distributed.WorkerPlugin):  # type: ignore[misc]
                     os.close(fd)
                     time.sleep(120)
                     raise OSError(0, "the worker was not killed")  # fails the test
+            if hang:
+                program = subprocess.Popen(["sleep", "120"])
+                (folder / f"program-{program.pid}").touch()
+                program.wait()
             if number == fail:
                 raise InputError(path, f"page {number} could not be read by OCR (a test).")
             lines = ocr(data, number, path)
@@ -451,6 +458,42 @@ def test_a_page_that_cannot_be_read_fails_its_file_alone(
 
 
 # ------------------------------------------------------------------ --max-seconds
+def test_a_scan_whose_pages_run_past_max_seconds_fails_and_both_workers_restart(
+    tmp_path: Path, scan: Path, scan_cluster: Any
+) -> None:
+    """Pages that never end, on both workers: the file fails with the sentence of --jobs,
+    both workers are restarted and their programs killed, and the text files are read after
+    (how a file's pages add up to its time: the test below)."""
+    from extractor.limits import Limits
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with distributed.Client(scan_cluster) as client:
+        client.register_plugin(Pages(str(folder), hang=True))
+        workers = set(client.run(os.getpid).values())
+    out = tmp_path / "dask"
+    paths = [scan, *TEXTS[:2]]
+    code, events = run(paths, out, cluster=scan_cluster.scheduler_address, limits=Limits(seconds=6))
+    assert code == 1
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert errors == [
+        {
+            "path": str(scan),
+            "error": f"[E120] {scan}: was still being read after 6 s (its worker was stopped), "
+            "over the limit of 6 seconds. If it really is one notice, raise the limit with "
+            "--max-seconds.",
+        }
+    ]
+    assert events[-1]["written"] == 2
+    assert {int(p.name.split("-")[2]) for p in folder.glob("begun-*")} >= workers
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # both were stopped
+    for program in folder.glob("program-*"):
+        stat = Path(f"/proc/{program.name.split('-')[1]}/stat")
+        assert not stat.exists() or stat.read_text().split()[2] in "ZX"
+
+
 def test_a_files_time_is_the_time_its_tasks_ran_added_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages OCR'd at once on two workers each count; waiting in the queue does not; a task
     whose worker died counts from its new start; other runs' tasks are not this run's."""
