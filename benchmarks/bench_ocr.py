@@ -10,6 +10,10 @@ without text), read four ways on the same pages:
 - `extractor run --jobs 2` and `--cluster local:2` (two Dask workers), start-up included:
   render, OCR, layout and extraction of every page.
 
+Then one long scan alone (three samples' text in one notice), with `--jobs 2`, where one
+worker reads the whole file, and with `--cluster local:2`, where its pages are OCR'd one Dask
+task each, spread over both workers.
+
 Pages per second are pages / wall time; CPU seconds per page add up the processes each run
 waited for (workers, pdftoppm and Tesseract included), which the load of a shared machine
 moves far less than the wall time (the load average is recorded beside). The OCR cache is off,
@@ -36,7 +40,7 @@ sys.path.insert(0, str(ROOT))  # tests.formats builds the scans
 
 from tests.formats import to_pdf, to_scan  # noqa: E402
 
-# with the seed's 2 pages: 10 pages in 7 files (the unit of work is a file)
+# with the seed's 2 pages: 10 pages in 7 files
 RENDERED = [
     "cv-phong-chong-dich.txt",  # 2 pages
     "kh-ngay-sach.txt",  # 2 pages
@@ -45,6 +49,7 @@ RENDERED = [
     "cv-han-bao-cao-cuoi-nam.txt",
     "kh-chuyen-doi-so.txt",
 ]
+LONG = ["cv-phong-chong-dich.txt", "kh-ngay-sach.txt", "ct-phong-chong-thien-tai.txt"]
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "EXTRACTOR_OCR_CACHE": "off"}
 
 
@@ -62,6 +67,15 @@ def build(folder: Path) -> list[Path]:
         text = (ROOT / "samples" / name).read_text(encoding="utf-8")
         (folder / f"{Path(name).stem}-scan.pdf").write_bytes(to_scan(to_pdf(text)))
     return sorted(folder.glob("*.pdf"))
+
+
+def build_long(folder: Path) -> Path:
+    """One scan of the three LONG samples' text, one after the other."""
+    folder.mkdir(parents=True)
+    text = "\n".join((ROOT / "samples" / name).read_text(encoding="utf-8") for name in LONG)
+    path = folder / "long-scan.pdf"
+    path.write_bytes(to_scan(to_pdf(text)))
+    return path
 
 
 def render(scans: list[Path], folder: Path) -> list[Path]:
@@ -122,10 +136,20 @@ def main() -> None:
                 lambda: extractor(scans, root / "dask", "--cluster", "local:2")
             ),
         }
+        long = build_long(root / "long")
+        n_long = pages(long)
+        alone = {
+            "extractor --jobs 2": measured(lambda: extractor([long], root / "l2", "--jobs", "2")),
+            "extractor --cluster local:2": measured(
+                lambda: extractor([long], root / "ldask", "--cluster", "local:2")
+            ),
+        }
         load = max(load, os.getloadavg()[0])
-        same = [p.read_bytes() for p in sorted((root / "dask").glob("*.json"))] == [
-            p.read_bytes() for p in sorted((root / "jobs2").glob("*.json"))
-        ]
+        same = all(
+            [p.read_bytes() for p in sorted((root / a).glob("*.json"))]
+            == [p.read_bytes() for p in sorted((root / b).glob("*.json"))]
+            for a, b in (("dask", "jobs2"), ("ldask", "l2"))
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     results = {
@@ -134,12 +158,24 @@ def main() -> None:
         "pages_per_s": {k: round(n / wall, 3) for k, (wall, _) in runs.items()},
         "seconds": {k: round(wall, 1) for k, (wall, _) in runs.items()},
         "cpu_s_per_page": {k: round(used / n, 2) for k, (_, used) in runs.items()},
+        "one_long_scan": {
+            "pages": n_long,
+            "pages_per_s": {k: round(n_long / wall, 3) for k, (wall, _) in alone.items()},
+            "seconds": {k: round(wall, 1) for k, (wall, _) in alone.items()},
+            "cpu_s_per_page": {k: round(used / n_long, 2) for k, (_, used) in alone.items()},
+        },
         "load_average_1min": round(load, 1),
         "cluster_outputs_equal_jobs_2": same,
         "cores": os.cpu_count(),
     }
     (ROOT / "benchmarks" / "results-ocr.json").write_text(json.dumps(results, indent=1) + "\n")
     print(f"OCR: {n} scanned pages in {len(scans)} files (load average up to {load:.1f})")
+    show(runs, n)
+    print(f"one scan of {n_long} pages alone")
+    show(alone, n_long)
+
+
+def show(runs: dict[str, tuple[float, float]], n: int) -> None:
     for k, (wall, used) in runs.items():
         print(f"  {k:<32}{n / wall:>6.2f} pages/s  {wall:5.1f} s  {used / n:5.2f} CPU s/page")
 

@@ -1,22 +1,31 @@
 """Batch runs on a Dask distributed cluster: `extractor run ... --cluster tcp://HOST:8786`, or
 `--cluster local:N` for N workers on this machine.
 
-The unit of work is one file. A Dask worker reads the input at its absolute path (a folder
-mounted at the same place on every machine), or is sent its bytes when that path is not there;
-it returns the JSON text (and the review page) and never writes. The coordinating process
-writes every output atomically and the batch then appends its manifest line, exactly as with
-`--jobs`, so the outputs are byte for byte those of `--jobs 1`. Each worker checks that it runs
-the coordinator's version and rules: a worker that does not gets no output written.
+The unit of work is one file, or one page of OCR: each file is first one task (`read_file`,
+extractor/cluster_tasks.py); a PDF with two pages or more to OCR answers with their numbers,
+and is then sent as one task a page (`read_page`: render and Tesseract), spread over the
+workers, and one task reading the file from their lines in page order (`read_pages`), which
+the pages' tasks come before and which runs before new files (a higher priority). PDF reading
+has one way, `ingest.pdf`'s three steps, whether its pages are OCR'd here or elsewhere.
 
-A worker lost mid-file (killed, machine gone) has its files rescheduled by Dask on the others;
-a file whose workers die `distributed.scheduler.allowed-failures` times (3 by default) is
-reported failed, never retried forever. Each file is one future with one result, written once,
-so nothing is lost or doubled. Dask is an optional extra: `pip install 'extractor[cluster]'`.
+A Dask worker reads the input at its absolute path (a folder mounted at the same place on
+every machine), or is sent its bytes when that path is not there; it returns the JSON text (and
+the review page) and never writes. The coordinating process writes every output atomically and
+the batch then appends its manifest line, exactly as with `--jobs`, so the outputs are byte for
+byte those of `--jobs 1`. Each worker checks that it runs the coordinator's version and rules:
+a worker that does not gets no output written.
+
+A worker lost mid-task (killed, machine gone) has its tasks, pages included, rescheduled by
+Dask on the others, and the results it held computed again; a task whose workers die
+`distributed.scheduler.allowed-failures` times (3 by default) fails its file, never retried
+forever. Each file is answered once, by its last future, so nothing is lost or doubled.
+`--max-seconds` holds as with `--jobs` (extractor/cluster_budget.py): a file whose tasks have
+run that long, added up, fails with the same sentence, and the workers running it are
+restarted. Dask is an optional extra: `pip install 'extractor[cluster]'`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -25,19 +34,17 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .atomic import write_atomic
 from .batch import BatchOptions
+from .cluster_budget import Budget
+from .cluster_tasks import Output, read_file, read_page, read_pages, stamp
 from .errors import ExtractorError
-from .ingest import ingest_bytes
-from .limits import Limits, applied, check_tasks, read_limited
-from .pipeline import extract_document
-from .render import SCHEMA_VERSION, dumps, notice_to_dict
-from .rules import RuleSet, cached_rules
-from .workers import Job, Result, internal_error, succeeded, unreadable
+from .limits import read_limited
+from .rules import cached_rules
+from .workers import Job, Result, too_slow, unreadable
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -76,59 +83,6 @@ def cluster_problem(spec: str) -> str | None:
 
 
 # ------------------------------------------------------------------ worker side
-@dataclass(frozen=True)
-class _Output:
-    result: Result
-    json: str = ""
-    page: str = ""  # the review page, when asked for
-    stamp: str = ""  # the version and rules the worker ran
-    missing: bool = False  # the path is not there on the worker: send it the bytes
-
-
-def _stamp(rules: RuleSet) -> str:
-    return f"{__version__}/{SCHEMA_VERSION}/{rules.digest}"
-
-
-def _read(path: str, limits: Limits) -> bytes:
-    return read_limited(path, limits)
-
-
-def _extract(
-    job: Job, source: str | bytes, rules_dir: str | None, review: bool, limits: Limits
-) -> _Output:
-    """One file on a Dask worker: `source` is its absolute path there, or its bytes. The
-    limits of `--max-*` hold here as in `--jobs`, but for the wall-clock budget."""
-
-    def failed(error: str, missing: bool = False) -> _Output:
-        return _Output(Result(job.path, job.name, job.sha256, False, error=error), missing=missing)
-
-    try:
-        rules = cached_rules(rules_dir)
-        raw = source if isinstance(source, bytes) else _read(source, limits)
-    except ExtractorError as exc:
-        return failed(str(exc))
-    except FileNotFoundError as exc:
-        return failed(unreadable(job.path, exc), missing=True)
-    except OSError as exc:
-        return failed(unreadable(job.path, exc))
-    job = replace(job, sha256=hashlib.sha256(raw).hexdigest())
-    try:
-        with applied(limits):
-            notice = extract_document(ingest_bytes(raw, job.path), rules)
-        check_tasks(len(notice.tasks), job.path, limits)
-        data = notice_to_dict(notice)
-        page = ""
-        if review:
-            from .review import render_review
-
-            page = render_review(data, job.name)
-    except ExtractorError as exc:
-        return failed(str(exc))
-    except Exception as exc:  # a bug must cost one file, never the batch
-        return failed(internal_error(job.path, exc))
-    return _Output(succeeded(job, notice), dumps(data), page, _stamp(rules))
-
-
 def dask_setup(worker: object) -> None:
     """Run by each worker of `--cluster local:N` as it starts (its `preload`): the workers
     share the terminal of the command, whose Ctrl-C stops them through the coordinator."""
@@ -193,11 +147,11 @@ def _connect(spec: str) -> Iterator[Client]:
         yield client
 
 
-def _outcome(future: Future, job: Job, spec: str, written: int) -> _Output:
+def _outcome(future: Future, job: Job, spec: str, written: int) -> Output:
     from distributed import KilledWorker
 
     try:
-        output: _Output = future.result()
+        output: Output = future.result()
     except (CancelledError, OSError) as exc:  # the connection to the scheduler, not the file
         raise ClusterError(
             f"lost the Dask scheduler at {spec} ({type(exc).__name__}) after {written} files, "
@@ -213,20 +167,20 @@ def _outcome(future: Future, job: Job, spec: str, written: int) -> _Output:
         error = f"{job.path}: the Dask cluster could not process it ({type(exc).__name__}: {exc})."
     else:
         return output
-    return _Output(Result(job.path, job.name, job.sha256, False, error=error))
+    return Output(Result(job.path, job.name, job.sha256, False, error=error))
 
 
-def _save(output: _Output, stamp: str, opts: BatchOptions) -> Result:
+def _save(output: Output, expected: str, opts: BatchOptions) -> Result:
     """Write a worker's output here, in the coordinating process."""
     result = output.result
     if not result.ok:
         return result
-    if output.stamp != stamp:
+    if output.stamp != expected:
         return replace(
             result,
             ok=False,
             error=f"{result.path}: a Dask worker runs extractor and rules {output.stamp}, this "
-            f"machine {stamp}; install the same version and rules on every worker.",
+            f"machine {expected}; install the same version and rules on every worker.",
         )
     target = opts.out_dir / result.name
     try:
@@ -240,24 +194,146 @@ def _save(output: _Output, stamp: str, opts: BatchOptions) -> Result:
     return result
 
 
+@dataclass
+class _CtrlC:
+    seen: bool = False
+    busy: bool = False  # a result being written and recorded: Ctrl-C waits for its end
+
+
 @contextmanager
-def _interrupts() -> Iterator[list[bool]]:
+def _interrupts() -> Iterator[_CtrlC]:
     """Ctrl-C while results come in: noted as well as raised, so that one raised inside a
-    finalizer (where Python only prints it) still stops the run at the next result."""
-    seen = [False]
+    finalizer (where Python only prints it) still stops the run at the next result, and one
+    that comes while a result is written and recorded stops it once that is done."""
+    state = _CtrlC()
     if threading.current_thread() is not threading.main_thread():
-        yield seen
+        yield state
         return
 
     def on_sigint(signum: int, frame: Any) -> None:
-        seen[0] = True
-        raise KeyboardInterrupt
+        state.seen = True
+        if not state.busy:
+            raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        yield seen
+        yield state
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@dataclass
+class _File:
+    """A file on the cluster: its job, where the workers read it, and its pages' futures
+    (held until the file is answered)."""
+
+    job: Job
+    source: str | Future  # its absolute path, or its bytes sent to the cluster
+    pages: list[Future] = field(default_factory=list)
+
+
+class _Dispatch:
+    """The files' futures: each file's first task (`read_file`), then, as its answer asks,
+    its bytes sent or its pages OCR'd one task each; each file answered once."""
+
+    def __init__(self, client: Client, budget: Budget, opts: BatchOptions) -> None:
+        self.client, self.budget, self.opts = client, budget, opts
+        self.spec = opts.cluster or ""
+        self.rules_dir = str(opts.rules_dir.resolve()) if opts.rules_dir else None
+        self.stamp = stamp(cached_rules(str(opts.rules_dir) if opts.rules_dir else None))
+        self.files: dict[str, _File] = {}  # by the key of the future it waits on
+        self.written = 0
+
+    def start(self, jobs: list[Job]) -> list[Future]:
+        paths = [os.path.abspath(job.path) for job in jobs]
+        futures: list[Future] = self.client.map(
+            read_file,
+            jobs,
+            paths,
+            rules_dir=self.rules_dir,
+            review=self.opts.review,
+            limits=self.opts.limits,
+            pure=False,
+        )
+        for future, job, path in zip(futures, jobs, paths, strict=True):
+            self.files[future.key] = _File(job, path)
+            self.budget.add(job.name, [future])
+        return futures
+
+    def answer(self, future: Future) -> Result | Future:
+        """The result of the file whose `future` is done, or the next future it waits on."""
+        file = self.files.pop(future.key)
+        job = file.job
+        if self.budget.expired(job.name):
+            future.release()
+            return self._too_slow(job)
+        output = _outcome(future, job, self.spec, self.written)
+        future.release()
+        if output.missing:  # no shared folder there: the bytes go to the workers instead
+            return self._send_bytes(job)
+        if output.pages:
+            return self._split(_File(_job_of(output), file.source), output.pages)
+        if self.budget.done(job.name):
+            return self._too_slow(job)
+        result = _save(output, self.stamp, self.opts)
+        self.written += result.ok
+        return result
+
+    def _too_slow(self, job: Job) -> Result:
+        """The result of a file whose tasks ran past --max-seconds (cluster_budget.py)."""
+        error = too_slow(job, self.budget.seconds)
+        return Result(job.path, job.name, job.sha256, False, error=error)
+
+    def _send_bytes(self, job: Job) -> Result | Future:
+        try:
+            raw = read_limited(job.path, self.opts.limits)
+        except ExtractorError as exc:
+            self.budget.done(job.name)
+            return Result(job.path, job.name, job.sha256, False, error=str(exc))
+        except OSError as exc:
+            self.budget.done(job.name)
+            return Result(job.path, job.name, job.sha256, False, error=unreadable(job.path, exc))
+        data = self.client.scatter(raw)
+        opts = self.opts
+        retry = self.client.submit(
+            read_file, job, data, self.rules_dir, opts.review, opts.limits, pure=False
+        )
+        return self._wait(_File(job, data), retry, [retry])
+
+    def _split(self, file: _File, numbers: tuple[int, ...]) -> Result | Future:
+        """One task a page to OCR, then one reading the file from them; a file begun is
+        finished before new files start (a higher priority)."""
+        opts, submit = self.opts, self.client.submit
+        file.pages = [
+            submit(read_page, file.job, file.source, n, opts.limits, pure=False, priority=1)
+            for n in numbers
+        ]
+        whole = submit(
+            read_pages,
+            file.job,
+            file.source,
+            self.rules_dir,
+            opts.review,
+            opts.limits,
+            file.pages,
+            pure=False,
+            priority=1,
+        )
+        return self._wait(file, whole, [*file.pages, whole])
+
+    def _wait(self, file: _File, future: Future, futures: list[Future]) -> Result | Future:
+        job = file.job
+        if not self.budget.add(job.name, futures):
+            self.client.cancel(futures)
+            return self._too_slow(job)
+        self.files[future.key] = file
+        return future
+
+
+def _job_of(output: Output) -> Job:
+    """The job of a file a worker has read: its path, output name and the sha256 it found."""
+    result = output.result
+    return Job(result.path, result.name, result.sha256)
 
 
 def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
@@ -267,47 +343,21 @@ def execute_on_cluster(jobs: list[Job], opts: BatchOptions) -> Iterator[Result]:
         return
     from distributed import as_completed
 
-    stamp = _stamp(cached_rules(str(opts.rules_dir) if opts.rules_dir else None))
-    rules_dir = str(opts.rules_dir.resolve()) if opts.rules_dir else None
-    with _client(opts.cluster) as client:
-        futures = client.map(
-            _extract,
-            jobs,
-            [os.path.abspath(job.path) for job in jobs],
-            rules_dir=rules_dir,
-            review=opts.review,
-            limits=opts.limits,
-            pure=False,
-        )
-        job_of = {future.key: job for future, job in zip(futures, jobs, strict=True)}
-        done = as_completed(futures)
-        del futures  # `done` holds them until each is done
-        written = 0
-        with _interrupts() as interrupted:
+    with _client(opts.cluster) as client, Budget(client, opts.limits.seconds) as budget:
+        dispatch = _Dispatch(client, budget, opts)
+        done = as_completed(dispatch.start(jobs))  # it holds each future until it is done
+        with _interrupts() as ctrl_c:
             for future in done:
-                if interrupted[0]:
+                if ctrl_c.seen:
                     raise KeyboardInterrupt  # Ctrl-C came while a finalizer ran: stop now
-                job = job_of.pop(future.key)
-                output = _outcome(future, job, opts.cluster, written)
-                future.release()
-                if output.missing:  # no shared folder here: the bytes go to the worker instead
-                    try:
-                        raw = _read(job.path, opts.limits)
-                    except ExtractorError as exc:
-                        yield replace(output.result, error=str(exc))
-                        continue
-                    except OSError as exc:
-                        yield replace(output.result, error=unreadable(job.path, exc))
-                        continue
-                    data = client.scatter(raw)
-                    retry = client.submit(
-                        _extract, job, data, rules_dir, opts.review, opts.limits, pure=False
-                    )
-                    job_of[retry.key] = job
-                    done.add(retry)
-                    continue
-                result = _save(output, stamp, opts)
-                written += result.ok
-                yield result
-            if interrupted[0]:
+                ctrl_c.busy = True
+                answer = dispatch.answer(future)
+                if isinstance(answer, Result):
+                    yield answer  # the batch records it before it asks for the next
+                else:
+                    done.add(answer)
+                ctrl_c.busy = False
+                if ctrl_c.seen:
+                    raise KeyboardInterrupt
+            if ctrl_c.seen:
                 raise KeyboardInterrupt

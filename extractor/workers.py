@@ -33,7 +33,15 @@ from .pipeline import extract_document
 from .render import notice_to_dict, write_json_atomic
 from .rules import RuleSet, cached_rules
 
-__all__ = ["Job", "Result", "WorkerSetup", "init_in_process", "run_in_process", "run_supervised"]
+__all__ = [
+    "Job",
+    "Result",
+    "WorkerSetup",
+    "init_in_process",
+    "run_in_process",
+    "run_supervised",
+    "too_slow",
+]
 
 
 @dataclass(frozen=True)
@@ -221,7 +229,7 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
                 over = budget and time.monotonic() - worker.started >= budget
                 if not (over or worker.process.sentinel in ready or worker.conn in ready):
                     continue
-                error = _too_slow(job, budget) if over else _lost(job, worker)
+                error = too_slow(job, budget) if over else _lost(job, worker)
                 _stop(worker)
                 worker.job = None
                 if pending:  # a new worker in its place
@@ -233,7 +241,8 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
             _stop(worker)
 
 
-def _too_slow(job: Job, budget: float) -> str:
+def too_slow(job: Job, budget: float) -> str:
+    """What a file over its wall-clock budget says (its worker was stopped)."""
     found = f"was still being read after {budget:g} s (its worker was stopped)"
     return str(limit_error(job.path, "seconds", found, budget))
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from extractor import cluster
+from extractor import cluster, cluster_tasks
 from extractor.batch import BatchOptions, run_batch
 from extractor.cli import main
 from extractor.rules import cached_rules
@@ -145,7 +145,7 @@ class Stall(distributed.WorkerPlugin):  # type: ignore[misc]
         self.file, self.token, self.missing = file, token, missing
 
     def setup(self, worker: Any) -> None:
-        read: Callable[[str, Any], bytes] = cluster._read
+        read: Callable[[str, Any], bytes] = cluster_tasks._read
         file, token, missing = self.file, self.token, self.missing
 
         def stalling_read(path: str, limits: Any) -> bytes:
@@ -162,7 +162,7 @@ class Stall(distributed.WorkerPlugin):  # type: ignore[misc]
                 raise OSError(0, "the worker was not killed")  # fails the test
             return read(path, limits)
 
-        cluster._read = stalling_read
+        cluster_tasks._read = stalling_read
 
 
 @pytest.fixture
@@ -251,14 +251,18 @@ def test_a_file_that_kills_its_workers_fails_and_the_next_run_finishes(
 
 
 def test_workers_without_the_folder_are_sent_the_bytes(tmp_path: Path, dask_cluster: Any) -> None:
+    """Text files, and a scan whose pages are then OCR'd from the bytes sent."""
     with distributed.Client(dask_cluster) as client:
         client.register_plugin(Stall("", str(tmp_path / "unused"), missing=True))
-        readers = client.run(lambda: cluster._read.__name__)
+        readers = client.run(lambda: cluster_tasks._read.__name__)
     assert list(readers.values()) == ["stalling_read", "stalling_read"]
-    code, events = run(TEXTS, tmp_path / "dask", cluster=dask_cluster.scheduler_address)
+    paths = [*TEXTS, ROOT / "samples" / "formats" / "seed-scan.pdf"]
+    if not shutil.which("tesseract"):
+        paths.pop()
+    code, events = run(paths, tmp_path / "dask", cluster=dask_cluster.scheduler_address)
     assert [e for e in events if e.get("status") == "failed"] == []
-    assert code == 0 and events[-1]["written"] == len(TEXTS)
-    run(TEXTS, tmp_path / "jobs1", jobs=1)
+    assert code == 0 and events[-1]["written"] == len(paths)
+    run(paths, tmp_path / "jobs1", jobs=1)
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "jobs1")
 
 
@@ -293,6 +297,303 @@ def test_a_lost_scheduler_stops_the_run_and_the_next_run_finishes(
     assert events[-1]["skipped"] == saved and events[-1]["written"] == len(TEXTS) - saved
     run(TEXTS, tmp_path / "jobs1", jobs=1)
     assert outputs(out) == outputs(tmp_path / "jobs1")
+
+
+# ------------------------------------------------------------------ a scan, one task a page
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scanned PDF of three pages (two samples' text, printed and scanned as the seed's)."""
+    from . import formats
+
+    if not (formats.available() and shutil.which("tesseract")):
+        pytest.skip("needs reportlab's font, pdftoppm and Tesseract to make and read a scan")
+    text = "\n".join(
+        (ROOT / "samples" / n).read_text() for n in ("cv-phong-chong-dich.txt", "kh-ngay-sach.txt")
+    )
+    path = tmp_path_factory.mktemp("scan") / "scan-3-pages.pdf"
+    path.write_bytes(formats.to_scan(formats.to_pdf(text)))
+    return path
+
+
+class Pages(distributed.WorkerPlugin):  # type: ignore[misc]
+    """On every worker: each page OCR'd (`cluster_tasks.ocr_page`) is recorded in `folder`
+    as `done-PAGE-PID-N`. A page first waits until pages have begun on two workers (or a
+    minute has passed), so that both workers are seen to take pages of the one file. With
+    `stall`, the first worker to begin that page writes its pid to `folder/stalled` and stalls
+    there, for the test to kill it. With `fail`, that page cannot be read by OCR. With `hang`,
+    every page runs a program that never ends, its pid in `folder/program-PID`."""
+
+    name = "pages"
+
+    def __init__(self, folder: str, stall: int = 0, fail: int = 0, hang: bool = False) -> None:
+        self.folder, self.stall, self.fail, self.hang = folder, stall, fail, hang
+
+    def setup(self, worker: Any) -> None:
+        import subprocess
+
+        from extractor.errors import InputError
+
+        ocr: Callable[[bytes, int, str], Any] = cluster_tasks.ocr_page
+        folder, stall, fail, hang = Path(self.folder), self.stall, self.fail, self.hang
+
+        def recording_ocr(data: bytes, number: int, path: str) -> Any:
+            pid = os.getpid()
+            (folder / f"begun-{number}-{pid}").touch()
+            deadline = time.monotonic() + 60
+            while len({p.name.split("-")[2] for p in folder.glob("begun-*")}) < 2:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+            if number == stall:
+                try:
+                    fd = os.open(folder / "stalled", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                except FileExistsError:
+                    pass
+                else:
+                    os.write(fd, str(pid).encode())
+                    os.close(fd)
+                    time.sleep(120)
+                    raise OSError(0, "the worker was not killed")  # fails the test
+            if hang:
+                program = subprocess.Popen(["sleep", "120"])
+                (folder / f"program-{program.pid}").touch()
+                program.wait()
+            if number == fail:
+                raise InputError(path, f"page {number} could not be read by OCR (a test).")
+            lines = ocr(data, number, path)
+            done = len(list(folder.glob("done-*")))
+            (folder / f"done-{number}-{pid}-{done}").touch()
+            return lines
+
+        cluster_tasks.ocr_page = recording_ocr
+
+
+@pytest.fixture
+def scan_cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Two workers with nannies, as `--cluster local:2` starts them, which OCR every page
+    themselves: they start with the OCR cache off (the command's own runs keep theirs)."""
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", "off")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, dashboard_address=":0"
+    ) as local:
+        monkeypatch.delenv("EXTRACTOR_OCR_CACHE")
+        yield local
+
+
+def pages_done(folder: Path) -> list[tuple[int, int]]:
+    """(page, worker's pid) of each page OCR'd, in page order."""
+    return sorted(
+        (int(p.name.split("-")[1]), int(p.name.split("-")[2])) for p in folder.glob("done-*")
+    )
+
+
+def test_a_scan_is_read_one_task_a_page_on_both_workers(
+    tmp_path: Path, scan: Path, scan_cluster: Any
+) -> None:
+    """The three pages are three tasks, spread over the two workers; the file is then read from
+    their OCR, with the bytes of --jobs 1, beside text files read whole."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with distributed.Client(scan_cluster) as client:
+        client.register_plugin(Pages(str(folder)))
+        workers = set(client.run(os.getpid).values())
+    paths = [scan, *TEXTS[:3]]
+    code, events = run(paths, tmp_path / "dask", cluster=scan_cluster.scheduler_address)
+    assert code == 0
+    assert [(e["path"], e["status"]) for e in events if e["event"] == "file"].count(
+        (str(scan), "written")
+    ) == 1
+    assert events[-1]["written"] == 4 and events[-1]["failed"] == 0
+    done = pages_done(folder)
+    assert [page for page, _ in done] == [1, 2, 3]
+    assert {pid for _, pid in done} == workers  # both workers took pages of the one file
+    run(paths, tmp_path / "jobs1", jobs=1)
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "jobs1")
+    assert json.loads((tmp_path / "dask" / "scan-3-pages.json").read_text())["source"]["ocr_pages"]
+
+
+def test_worker_killed_mid_page_loses_and_doubles_nothing(
+    tmp_path: Path, scan: Path, scan_cluster: Any
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with distributed.Client(scan_cluster) as client:
+        client.register_plugin(Pages(str(folder), stall=2))
+    killer = kill_when_stalled(folder / "stalled")
+    paths = [scan, *TEXTS[:3]]
+    code, events = run(paths, tmp_path / "dask", cluster=scan_cluster.scheduler_address)
+    killer.join()
+    killed = int((folder / "stalled").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(killed, 0)  # the worker that had begun page 2 is gone
+    assert code == 0
+    files = [e for e in events if e["event"] == "file"]
+    assert Counter(e["path"] for e in files) == {str(p): 1 for p in paths}
+    assert {e["status"] for e in files} == {"written"}
+    done = pages_done(folder)
+    assert {page for page, _ in done} == {1, 2, 3}
+    assert killed not in {pid for page, pid in done if page == 2}  # page 2 was read elsewhere
+    manifest = (tmp_path / "dask" / "manifest.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["source"] for line in manifest) == sorted(map(str, paths))
+    run(paths, tmp_path / "jobs1", jobs=1)
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "jobs1")
+
+
+def test_a_page_that_cannot_be_read_fails_its_file_alone(
+    tmp_path: Path, scan: Path, scan_cluster: Any
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with distributed.Client(scan_cluster) as client:
+        client.register_plugin(Pages(str(folder), fail=2))
+    out = tmp_path / "dask"
+    code, events = run([scan, *TEXTS[:2]], out, cluster=scan_cluster.scheduler_address)
+    assert code == 1
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert errors == [
+        {"path": str(scan), "error": f"[E100] {scan}: page 2 could not be read by OCR (a test)."}
+    ]
+    assert events[-1]["written"] == 2 and events[-1]["failed"] == 1
+    assert not (out / "scan-3-pages.json").exists()
+
+
+# ------------------------------------------------------------------ --max-seconds
+def test_a_scan_whose_pages_run_past_max_seconds_fails_and_both_workers_restart(
+    tmp_path: Path, scan: Path, scan_cluster: Any
+) -> None:
+    """Pages that never end, on both workers: the file fails with the sentence of --jobs,
+    both workers are restarted and their programs killed, and the text files are read after
+    (how a file's pages add up to its time: the test below)."""
+    from extractor.limits import Limits
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with distributed.Client(scan_cluster) as client:
+        client.register_plugin(Pages(str(folder), hang=True))
+        workers = set(client.run(os.getpid).values())
+    out = tmp_path / "dask"
+    paths = [scan, *TEXTS[:2]]
+    code, events = run(paths, out, cluster=scan_cluster.scheduler_address, limits=Limits(seconds=6))
+    assert code == 1
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert errors == [
+        {
+            "path": str(scan),
+            "error": f"[E120] {scan}: was still being read after 6 s (its worker was stopped), "
+            "over the limit of 6 seconds. If it really is one notice, raise the limit with "
+            "--max-seconds.",
+        }
+    ]
+    assert events[-1]["written"] == 2
+    assert {int(p.name.split("-")[2]) for p in folder.glob("begun-*")} >= workers
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # both were stopped
+    for program in folder.glob("program-*"):
+        stat = Path(f"/proc/{program.name.split('-')[1]}/stat")
+        assert not stat.exists() or stat.read_text().split()[2] in "ZX"
+
+
+def test_a_files_time_is_the_time_its_tasks_ran_added_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages OCR'd at once on two workers each count; waiting in the queue does not; a task
+    whose worker died counts from its new start; other runs' tasks are not this run's."""
+    from extractor import cluster_budget
+
+    clock = [100.0]
+    monkeypatch.setattr(cluster_budget.time, "monotonic", lambda: clock[0])
+
+    class Future:
+        def __init__(self, key: str) -> None:
+            self.key = key
+
+    budget = cluster_budget.Budget(client=None, seconds=10)  # type: ignore[arg-type]
+
+    def event(at: float, key: str, state: str, worker: str = "tcp://a:1") -> None:
+        clock[0] = at
+        budget._event((0.0, {"key": key, "worker": worker, "state": state}))
+
+    assert budget.add("scan.json", [Future("read_file-1")])
+    event(101.0, "read_file-1", "start")
+    event(102.5, "read_file-1", "end")  # 1.5 s: it asked for its pages
+    assert budget.add("scan.json", [Future("read_page-1"), Future("read_page-2")])
+    clock[0] = 110.0
+    assert budget.used("scan.json") == 1.5  # queued: nothing counts
+    event(110.0, "read_page-1", "start", "tcp://a:1")
+    event(110.0, "read_page-2", "start", "tcp://b:1")
+    event(111.0, "read_page-9", "start")  # not a task of this run
+    clock[0] = 112.0
+    assert budget.used("scan.json") == 5.5  # 1.5 + 2 + 2
+    event(113.0, "read_page-1", "start", "tcp://c:1")  # tcp://a:1 died: begun again
+    event(114.0, "read_page-1", "end", "tcp://c:1")
+    assert budget.used("scan.json") == 1.5 + 1 + 4
+    assert budget.done("scan.json") is False
+    assert budget.used("scan.json") == 0.0
+
+
+class Hang(distributed.WorkerPlugin):  # type: ignore[misc]
+    """On every worker: reading `file` runs a program that never ends (as OCR could), its pid
+    and the worker's written to `token` ("WORKER PROGRAM")."""
+
+    name = "hang"
+
+    def __init__(self, file: str, token: str) -> None:
+        self.file, self.token = file, token
+
+    def setup(self, worker: Any) -> None:
+        import subprocess
+
+        read: Callable[[str, Any], bytes] = cluster_tasks._read
+        file, token = self.file, self.token
+
+        def hanging_read(path: str, limits: Any) -> bytes:
+            if Path(path).name == file:
+                program = subprocess.Popen(["sleep", "120"])
+                Path(token).write_text(f"{os.getpid()} {program.pid}")
+                program.wait()
+            return read(path, limits)
+
+        cluster_tasks._read = hanging_read
+
+
+def test_a_file_over_max_seconds_fails_alone_and_its_worker_is_restarted(
+    tmp_path: Path, dask_cluster: Any
+) -> None:
+    from extractor.limits import Limits
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for src in TEXTS[:6]:
+        shutil.copy(src, inbox / src.name)
+    shutil.copy(TEXTS[6], inbox / "hang.txt")
+    token = tmp_path / "hang.pid"
+    with distributed.Client(dask_cluster) as client:
+        client.register_plugin(Hang("hang.txt", str(token)))
+    out = tmp_path / "dask"
+    code, events = run(
+        [inbox], out, cluster=dask_cluster.scheduler_address, limits=Limits(seconds=5)
+    )
+    assert code == 1
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert errors == [
+        {
+            "path": str(inbox / "hang.txt"),
+            "error": f"[E120] {inbox / 'hang.txt'}: was still being read after 5 s (its worker "
+            "was stopped), over the limit of 5 seconds. If it really is one notice, raise the "
+            "limit with --max-seconds.",
+        }
+    ]
+    assert events[-1]["written"] == 6 and events[-1]["failed"] == 1
+    worker, program = map(int, token.read_text().split())
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)  # the worker was stopped (its nanny started a new one)
+    stat = Path(f"/proc/{program}/stat")
+    assert not stat.exists() or stat.read_text().split()[2] in "ZX"  # and its program with it
+    (inbox / "hang.txt").unlink()
+    run([inbox], tmp_path / "jobs1", jobs=1)
+    assert outputs(out) == {
+        **outputs(tmp_path / "jobs1"),
+        "errors.jsonl": (out / "errors.jsonl").read_bytes(),
+    }
 
 
 def test_ctrl_c_stops_the_command_and_its_workers(tmp_path: Path) -> None:

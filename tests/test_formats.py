@@ -337,6 +337,46 @@ def test_ocr_cache_serves_a_page_again_and_can_be_turned_off(
     assert len(list((tmp_path / "cache").glob("*/*.tsv"))) == 0
 
 
+def test_a_pdf_is_read_from_its_pages_ocred_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three steps a Dask cluster takes one task each: which pages need OCR, then the text
+    from the lines their tasks gave, with no OCR here."""
+    from extractor.ingest import ocr
+    from extractor.ingest.pdf import ocr_plan, read_pdf
+
+    def no_ocr(*args: object) -> str:
+        raise AssertionError("a page given was OCR'd again")
+
+    monkeypatch.setattr(ocr, "_run", no_ocr)
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", "off")
+    data = (ROOT / "samples" / "formats" / "seed-scan.pdf").read_bytes()
+    assert ocr_plan(data, "scan.pdf") == ((1, "no text layer"), (2, "no text layer"))
+    given = {1: [("Kính gửi các sở.", False, 120.0)], 2: [("Nơi nhận:", False, 80.0)]}
+    reading = read_pdf(data, "scan.pdf", ocr_done=given)
+    assert reading.text == "Kính gửi các sở.\nNơi nhận:"
+    assert reading.locations == (
+        (0, 16, "page 1 (OCR), 120 px at 300 dpi from the top"),
+        (17, 26, "page 2 (OCR), 80 px at 300 dpi from the top"),
+    )
+    assert reading.ocr_pages == ((1, "no text layer"), (2, "no text layer"))
+
+
+@pytest.mark.skipif(not OCR, reason="needs tesseract-ocr, tesseract-ocr-vie and poppler-utils")
+def test_a_page_ocr_cannot_read_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.ingest import ocr
+
+    def refuse(exe: str, image: bytes, path: object) -> str:
+        raise InputError(path, "could not be read by OCR (Tesseract refused it).", "Check it.")
+
+    monkeypatch.setattr(ocr, "_run", refuse)
+    monkeypatch.setenv("EXTRACTOR_OCR_CACHE", "off")
+    scan = ROOT / "samples" / "formats" / "seed-scan.pdf"
+    with pytest.raises(InputError) as refused:
+        ingest_path(scan)
+    assert str(refused.value) == (
+        f"[E100] {scan}: page 1 could not be read by OCR (Tesseract refused it). Check it."
+    )
+
+
 @pytest.mark.skipif(not OCR, reason="needs tesseract-ocr, tesseract-ocr-vie and DejaVu fonts")
 def test_run_no_cache_leaves_the_cache_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -13,6 +13,7 @@ placement ("hoà", "Uỷ") moved to the new one and odd spaces unified, and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +21,7 @@ from ..errors import InputError
 from ..limits import read_limited
 from ..models import Document, Source
 from .html import html_to_text
-from .lines import Reading
+from .lines import Line, Reading
 from .ocr import IMAGE_SUFFIXES
 from .text import decode, normalize
 
@@ -43,6 +44,7 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
 OFFICE_SUFFIXES = frozenset({".doc", ".docx", ".pdf"}) | IMAGE_SUFFIXES
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | OFFICE_SUFFIXES
 Format = Literal["text", "html", "doc", "docx", "pdf", "image"]
+OcrDone = Mapping[int, list[Line]]  # a PDF's pages read by OCR elsewhere: number -> lines
 MAX_BYTES = 10 * 1024 * 1024  # a notice is a few kB; a larger file is not one notice
 
 
@@ -92,7 +94,9 @@ def sniff_format(path: Path, text: str) -> Format:
     return "html" if head.startswith(("<!doctype html", "<html")) else "text"
 
 
-def _read_office(data: bytes, path: Path | str | None, suffix: str) -> tuple[Format, Reading]:
+def _read_office(
+    data: bytes, path: Path | str | None, suffix: str, ocr_done: OcrDone | None
+) -> tuple[Format, Reading]:
     if suffix == ".docx":
         from .docx import read_docx
 
@@ -104,14 +108,17 @@ def _read_office(data: bytes, path: Path | str | None, suffix: str) -> tuple[For
     if suffix == ".pdf":
         from .pdf import read_pdf
 
-        return "pdf", read_pdf(data, path)
+        return "pdf", read_pdf(data, path, ocr_done=ocr_done)
     from .ocr import read_image
 
     return "image", read_image(data, path)
 
 
-def ingest_bytes(data: bytes, path: Path | str | None = None) -> Document:
-    """The Document of one file's bytes; the reader is chosen by the path's suffix."""
+def ingest_bytes(
+    data: bytes, path: Path | str | None = None, *, ocr_done: OcrDone | None = None
+) -> Document:
+    """The Document of one file's bytes; the reader is chosen by the path's suffix. For a PDF,
+    `ocr_done` may hold pages already OCR'd (`pdf.ocr_page`, page number -> lines)."""
     p = Path(path) if path else Path("notice.txt")
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
@@ -124,7 +131,7 @@ def ingest_bytes(data: bytes, path: Path | str | None = None) -> Document:
         raise InputError(path, "the file is empty.", "Give a notice with text in it.")
     name = str(path) if path else None
     if suffix in OFFICE_SUFFIXES:
-        fmt, reading = _read_office(data, path, suffix)
+        fmt, reading = _read_office(data, path, suffix, ocr_done)
         if reading.html is not None:  # a web page saved under an Office name
             encoding = reading.encoding or fmt
             return ingest_text(reading.html, path=name, fmt="html", encoding=encoding, data=data)

@@ -7,6 +7,11 @@ from the characters; a two-column header block is read column by column, tables 
 are joined (`lines.runs_on`). A page whose text layer is missing, only a signature stamp over
 a page image, or not Vietnamese (`quality`) is read by
 OCR instead, and `Reading.ocr_pages` says which and why.
+
+Reading a PDF is three steps, each public so that its pages can be OCR'd elsewhere (one Dask
+task a page, extractor/cluster.py): `ocr_plan` (which pages need OCR, the page limits
+checked), `ocr_page` (one of them, rendered and read by Tesseract), and `read_pdf` (the text,
+taking the pages' OCR lines when given and OCR'ing the others itself, as `--jobs` does).
 """
 
 from __future__ import annotations
@@ -14,18 +19,19 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, MissingTool
 from ..limits import check_ocr_pages, check_pdf_pages
 from .lines import Extracted, Line, Reading, Word, page_lines, paragraphs, rows_of
 from .ocr import ocr_image
 from .quality import quality
 from .tables import Ruled, ruled_tables
 
-__all__ = ["OCR_DPI", "read_pdf"]
+__all__ = ["OCR_DPI", "Plan", "ocr_page", "ocr_plan", "read_pdf"]
 
 OCR_DPI = 300
 MIN_CHARS = 20  # a page with fewer characters has no text layer
@@ -33,31 +39,40 @@ STAMP_WORDS = 80  # a page image under fewer words: the text layer is a signatur
 IMAGE_SHARE = 0.5  # of the page's area, covered by one image: a scan
 
 
-def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Reading:
-    """Text of a PDF in reading order; pages the text layer fails go through OCR."""
-    import pypdfium2 as pdfium
+Plan = tuple[tuple[int, str], ...]  # (page number from 1, why its text layer fails)
 
-    start = data.find(b"%PDF", 0, 1024)  # some files carry junk bytes before the header
-    try:
-        pdf = pdfium.PdfDocument(data[start:] if start > 0 else data)
-    except pdfium.PdfiumError as exc:
-        raise InputError(path, f"is not a readable PDF ({exc}).", "Save it again as PDF.") from exc
+
+def ocr_plan(data: bytes, path: Path | str | None) -> Plan:
+    """The pages of a PDF that are read by OCR, in page order, with why: the first step of
+    `read_pdf`, alone, for a reader that OCRs pages elsewhere (one Dask task a page). Raises
+    InputError for a PDF that cannot be read, LimitError past --max-pages or --max-ocr-pages."""
+    with _opened(data, path) as pdf:
+        return tuple((number, reason) for number, _, _, reason in _pages(pdf, path) if reason)
+
+
+def ocr_page(data: bytes, number: int, path: Path | str | None) -> list[Line]:
+    """The lines of page `number` (from 1) read by OCR: rendered at OCR_DPI and read by
+    Tesseract, through the OCR cache. The lines `read_pdf` takes for that page."""
+    with _opened(data, path) as pdf:
+        return _ocr_page(pdf[number - 1], number, path)
+
+
+def read_pdf(
+    data: bytes,
+    path: Path | str | None,
+    *,
+    ocr: bool = True,
+    ocr_done: Mapping[int, list[Line]] | None = None,
+) -> Reading:
+    """Text of a PDF in reading order; the pages of `ocr_plan` are read by OCR (`ocr_page`),
+    or taken from `ocr_done` (page number -> its `ocr_page` lines, read elsewhere)."""
     lines: list[tuple[str, bool, str]] = []
-    ocr_pages: list[tuple[int, str]] = []
-    try:
-        check_pdf_pages(len(pdf), path)
-        pages = []  # every page's words and why it needs OCR, so the OCR limit comes first
-        for number in range(1, len(pdf) + 1):
-            page = pdf[number - 1]
-            words = _words(page)
-            reason = _ocr_reason(page, words) if ocr else None
-            if reason:
-                ocr_pages.append((number, reason))
-                check_ocr_pages(len(ocr_pages), path)
-            pages.append((number, page, words, reason))
+    with _opened(data, path) as pdf:
+        pages = _pages(pdf, path, ocr=ocr)
         for number, page, words, reason in pages:
             if reason:
-                page_lines = _ocr_page(page, path)
+                done = (ocr_done or {}).get(number)
+                page_lines = _ocr_page(page, number, path) if done is None else done
                 where, unit = f"page {number} (OCR)", f"px at {OCR_DPI} dpi"
             else:
                 tables = ruled_tables(page, words)
@@ -66,16 +81,48 @@ def read_pdf(data: bytes, path: Path | str | None, *, ocr: bool = True) -> Readi
             lines.extend(
                 (t, full, f"{where}, {y:.0f} {unit} from the top") for t, full, y in page_lines
             )
+    out = Extracted()
+    for line, where in paragraphs(lines):
+        out.add(line, where)
+    return out.result(ocr_pages=tuple((n, r) for n, _, _, r in pages if r))
+
+
+@contextmanager
+def _opened(data: bytes, path: Path | str | None) -> Iterator[Any]:
+    """The open PDF; whatever a damaged file raises while it is read becomes InputError."""
+    import pypdfium2 as pdfium
+
+    start = data.find(b"%PDF", 0, 1024)  # some files carry junk bytes before the header
+    try:
+        pdf = pdfium.PdfDocument(data[start:] if start > 0 else data)
+    except pdfium.PdfiumError as exc:
+        raise InputError(path, f"is not a readable PDF ({exc}).", "Save it again as PDF.") from exc
+    try:
+        yield pdf
     except InputError:
         raise
     except Exception as exc:  # a damaged file fails in many ways
         raise InputError(path, f"is not a readable PDF ({exc}).", "Save it again as PDF.") from exc
     finally:
         pdf.close()
-    out = Extracted()
-    for line, where in paragraphs(lines):
-        out.add(line, where)
-    return out.result(ocr_pages=tuple(ocr_pages))
+
+
+def _pages(
+    pdf: Any, path: Path | str | None, *, ocr: bool = True
+) -> list[tuple[int, Any, list[Word], str | None]]:
+    """Every page's number, words and why it needs OCR (None: its text layer will do), all
+    before any page is OCR'd, so that the limits come first."""
+    check_pdf_pages(len(pdf), path)
+    pages, to_ocr = [], 0
+    for number in range(1, len(pdf) + 1):
+        page = pdf[number - 1]
+        words = _words(page)
+        reason = _ocr_reason(page, words) if ocr else None
+        if reason:
+            to_ocr += 1
+            check_ocr_pages(to_ocr, path)
+        pages.append((number, page, words, reason))
+    return pages
 
 
 TOKEN = re.compile(r"[^\s\x00]+")
@@ -173,14 +220,24 @@ def _ocr_reason(page: Any, words: list[Word]) -> str | None:
     return None
 
 
-def _ocr_page(page: Any, path: Path | str | None) -> list[Line]:
+def _ocr_page(page: Any, number: int, path: Path | str | None) -> list[Line]:
+    """One page through OCR; an OCR failure names the page ("X: page 3 could not be read by
+    OCR (...)"), a missing Tesseract does not (it is not the page's fault)."""
+
     def render() -> bytes:
         bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
         buf = io.BytesIO()
         bitmap.to_pil().save(buf, format="PPM")  # uncompressed: far faster to write than PNG
         return buf.getvalue()
 
-    return ocr_image(render, path, source=_page_source(page))
+    try:
+        return ocr_image(render, path, source=_page_source(page))
+    except MissingTool:
+        raise
+    except InputError as exc:
+        where = f"{path}: " if path else ""
+        problem = exc.message[len(where) :] if exc.message.startswith(where) else exc.message
+        raise InputError(path, f"page {number} {problem}") from exc
 
 
 def _page_source(page: Any) -> bytes:
