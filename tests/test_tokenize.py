@@ -72,14 +72,20 @@ def test_run_time_imports_neither_scikit_learn_nor_spacy() -> None:
 
 
 def test_syllables_are_spacys() -> None:
-    from extractor.nlp import SYLLABLE
+    from extractor.nlp import SYLLABLE, SYLLABLE_PLAIN
 
     tokenizer = get_nlp().tokenizer
+    plain = 0
     for path in FILES:
         text = ingest_path(path).text
         ours = [m.group() for m in SYLLABLE.finditer(text)]
         theirs = [s for s in tokenizer.pyvi_sylabelize_with_ws(text) if not s.isspace()]
         assert ours == theirs, path.name
+        for line in text.split("\n"):  # without addresses, the shorter pattern cuts the same
+            if "@" not in line and "://" not in line:
+                plain += 1
+                assert SYLLABLE_PLAIN.findall(line) == SYLLABLE.findall(line), path.name
+    assert plain > 1000
 
 
 def test_word_starts_from_a_few_syllables_equal_the_whole_sentence() -> None:

@@ -166,11 +166,13 @@ class Vocabulary:
         """Skip connectives and framing clauses ("Đồng thời,", "Căn cứ Kế hoạch này,")."""
         for _ in range(3):
             moved = False
+            chunk = text[a:b]  # the rules open on "^": they read the clause on its own
             for rule in self.intros:
-                m = rule.regex.match(text[a:b])
+                m = rule.regex.match(chunk)
                 if m:
                     rules.append(rule.id)
                     a += m.end()
+                    chunk = chunk[m.end() :]
                     moved = True
             if not moved:
                 break

@@ -68,7 +68,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     paragraphs_apart = wrapped and blank >= max(3, len(lengths) // 8)
     indented = wrapped and not paragraphs_apart and _indented(lines, width)
     markers, own_lines = rules.of("sections", "marker"), rules.of("sections", "line_start")
-    screen = union_regex(markers + own_lines)
+    screen, marker_screen = union_regex(markers + own_lines), union_regex(markers)
     numbered = tuple(r for r in markers if (r.level or 0) <= 4)
     joins: list[int] = []
     pos = -1
@@ -79,7 +79,10 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         opens = (paragraphs_apart or indented) and (
             not prev.strip()
             or LINE_END.search(prev.rstrip()) is not None
-            or any(r.regex.match(cur.strip()) for r in markers)
+            or (
+                marker_screen.match(stripped := cur.strip()) is not None
+                and any(r.regex.match(stripped) for r in markers)
+            )
         )
         prev = cur
         cur, nxt = cur.rstrip(), nxt.strip()
