@@ -158,6 +158,7 @@ class _Run:
         self.opts, self.out, self.err = opts, out, err
         self.started = time.monotonic()
         self.summary = Summary()
+        self.order: dict[str, int] = {}  # each input's place in the run, for errors.jsonl
         self.key = {"rules": rules_digest, "version": f"{__version__}/{SCHEMA_VERSION}"}
 
     def log(self, event: dict[str, Any]) -> None:
@@ -173,6 +174,7 @@ class _Run:
 
     def run(self, files: list[Path]) -> int:
         opts, summary = self.opts, self.summary
+        self.order = {str(p): i for i, p in reversed(list(enumerate(files)))}
         clean_stale_temporaries(opts.out_dir)  # under the lock: no other run's temporaries
         manifest = {} if opts.force else load_manifest(opts.out_dir)
         self.manifest = Manifest(opts.out_dir)
@@ -319,8 +321,11 @@ class _Run:
 
     def finish(self) -> int:
         opts, summary = self.opts, self.summary
-        try:  # first the errors: they are what the reader of a failed run needs
-            write_lines(opts.out_dir / ERRORS, summary.errors)
+        # first the errors (what the reader of a failed run needs), in the order of the inputs
+        # whatever order the workers finished in: a run's errors.jsonl is the same every time
+        errors = sorted(summary.errors, key=lambda e: self.order.get(e["path"], len(self.order)))
+        try:
+            write_lines(opts.out_dir / ERRORS, errors)
         except OSError as exc:
             self.err.write(
                 f"error: cannot write {opts.out_dir / ERRORS} ({exc.strerror}); the errors "
