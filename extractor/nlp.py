@@ -181,7 +181,7 @@ SYLLABLE = re.compile(
 SYLLABLE_PLAIN = re.compile(
     r"[A-ZĐ]+\.|Tp\.|Mr\.|Mrs\.|Ms\.|Dr\.|ThS\.|==>|->|\.\.\.|>>|\d+(?:[\.,_]\d+)+|[^\w\s]|\w+"
 )
-CONTEXT = 3  # syllables segmented on each side of the one asked about (the CRF looks at 2)
+CONTEXT = 2  # syllables segmented on each side of the one asked about (the CRF looks at 2)
 
 
 class Words:

@@ -29,7 +29,6 @@ __all__ = [
     "Example",
     "RuleSet",
     "default_rules_dir",
-    "first_of",
     "load_rules",
     "union_regex",
 ]
@@ -278,13 +277,15 @@ class RuleSet:
         return self._by_dim[key]
 
 
-def _joined(
-    rules: tuple[CompiledRule, ...], named: bool = False, loose: bool = False
-) -> re.Pattern[str] | None:
-    """The rules' patterns as alternatives of one pattern, in order (group names and named
-    back-references dropped, so it matches wherever any rule does, and maybe more); with
-    `named`, alternative i is the group `_i`; with `loose`, without the lookbehinds each
-    opens on. None if the patterns cannot be joined."""
+@lru_cache(maxsize=64)
+def union_regex(rules: tuple[CompiledRule, ...], *, loose: bool = False) -> re.Pattern[str]:
+    """One pattern matching wherever any of the rules matches (a superset: group names and
+    back-references are dropped), to screen text before trying the rules one by one. Rules
+    that cannot be joined give a pattern matching everywhere: no screening, same results.
+
+    `loose` drops the lookbehinds the rules open on ("(?<![Đđ]ã\\s)(?<!\\w)giao"): the screen
+    matches more places, but where the rules then open on words, `re` finds those words' first
+    letters at C speed, about seven times faster over a sentence."""
     bodies = []
     for r in rules:
         body = re.sub(r"\(\?P=\w+\)", "", re.sub(r"\(\?P<\w+>", "(?:", r.regex.pattern))
@@ -294,8 +295,6 @@ def _joined(
         elif loose:
             body = LOOKBEHINDS.sub("", body)
         bodies.append(body)
-        if named and re.search(r"\\[1-9]|\(\?\(", body):
-            return None  # a numbered back-reference or a condition: the numbers would shift
     lead = WORD_START  # a file's `word_start`: tested once per position, not once per rule
     if bodies and all(b.startswith(lead) for b in bodies):
         bodies = [b[len(lead) :] for b in bodies]
@@ -308,35 +307,13 @@ def _joined(
             f"(?i:{b})" if r.regex.flags & re.IGNORECASE else b
             for r, b in zip(rules, bodies, strict=True)
         ]
-    if named:
-        bodies = [f"(?P<_{i}>{b})" for i, b in enumerate(bodies)]
     try:
         return re.compile(
             lead + "(?:" + "|".join(bodies or ["(?!)"]) + ")",
             re.IGNORECASE if ignore == {True} else 0,
         )
     except re.error:
-        return None
-
-
-@lru_cache(maxsize=64)
-def union_regex(rules: tuple[CompiledRule, ...], *, loose: bool = False) -> re.Pattern[str]:
-    """One pattern matching wherever any of the rules matches (a superset: group names and
-    back-references are dropped), to screen text before trying the rules one by one. Rules
-    that cannot be joined give a pattern matching everywhere: no screening, same results.
-
-    `loose` drops the lookbehinds the rules open on ("(?<![Đđ]ã\\s)(?<!\\w)giao"): the screen
-    matches more places, but where the rules then open on words, `re` finds those words' first
-    letters at C speed, about seven times faster over a sentence."""
-    return _joined(rules, loose=loose) or re.compile("")
-
-
-def first_of(rules: tuple[CompiledRule, ...]) -> re.Pattern[str] | None:
-    """One pattern whose group `_i` says which of `rules` is the first that may match at a
-    place: rule i itself must then be tried there (the pattern may match more than it, see
-    `union_regex`), and the rules after it if it does not. One search in C instead of one per
-    rule; None if the rules cannot be joined so."""
-    return _joined(rules, named=True)
+        return re.compile("")
 
 
 def default_rules_dir() -> Path:

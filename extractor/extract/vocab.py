@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ..models import Deadline
-from ..rules import CompiledRule, RuleSet, first_of, union_regex
+from ..rules import CompiledRule, RuleSet, union_regex
 
 __all__ = ["HEAD_KINDS", "Vocabulary", "lower_start", "vocabulary"]
 
@@ -80,7 +80,7 @@ class Vocabulary:
         self.report_formulas = rules.of("boilerplate", "report_formula")
         self.deadline_leads = rules.of("boilerplate", "deadline_lead")
         self.action_screen = union_regex(self.actions)
-        self.all_heads = tuple(r for k in HEAD_KINDS for r in self.heads[k])  # kinds in order
+        self.head_screen = union_regex(tuple(r for k in HEAD_KINDS for r in self.heads[k]))
         # where a unit phrase may stop or change: one pattern screens each syllable
         self.phrase_cues = union_regex(
             self.roles
@@ -90,52 +90,29 @@ class Vocabulary:
             + self.heads["organization"]
             + self.name_parts
         )
-        # the groups `match` is given, by identity (each tuple is held here, so its id stays
-        # its own), with their joined patterns
-        self._joined: dict[int, tuple[tuple[CompiledRule, ...], re.Pattern[str]]] = {}
-        for group in (
-            self.all_heads,
-            *self.heads.values(),
-            self.name_parts,
-            self.honorifics,
-            self.cities,
-            self.stops,
-            self.plurals,
-            self.roles,
-            self.actions,
-            self.governing,
-            self.inline_triggers,
-        ):
-            joined = first_of(group) if len(group) > 1 else None
-            if joined is not None:
-                self._joined[id(group)] = (group, joined)
 
     # ---------------------------------------------------------------- matching helpers
 
+    @staticmethod
     def match(
-        self, rules: tuple[CompiledRule, ...], text: str, pos: int, end: int
+        rules: Iterable[CompiledRule], text: str, pos: int, end: int
     ) -> tuple[CompiledRule, re.Match[str]] | None:
-        """The first of `rules` matching something at `pos`, and its match. A group of this
-        vocabulary is screened by one joined pattern that names the first rule that may
-        match (`first_of`); the rules are then tried from that one on."""
-        first = 0
-        joined = self._joined.get(id(rules))
-        if joined is not None:
-            hit = joined[1].match(text, pos, end)
-            if hit is None:
-                return None
-            first = int(hit.lastgroup[1:]) if hit.lastgroup else 0
-        for i in range(first, len(rules)):
-            m = rules[i].regex.match(text, pos, end)
+        for rule in rules:
+            m = rule.regex.match(text, pos, end)
             if m and m.end() > pos:
-                return rules[i], m
+                return rule, m
         return None
 
     def head_at(
         self, text: str, pos: int, end: int
     ) -> tuple[str, CompiledRule, re.Match[str]] | None:
-        hit = self.match(self.all_heads, text, pos, end)
-        return None if hit is None else (hit[0].kind, hit[0], hit[1])
+        if not self.head_screen.match(text, pos, end):
+            return None
+        for kind in HEAD_KINDS:
+            hit = self.match(self.heads[kind], text, pos, end)
+            if hit:
+                return kind, hit[0], hit[1]
+        return None
 
     def plural_at(self, text: str, pos: int, end: int) -> bool:
         return self.match(self.plurals, text, pos, end) is not None

@@ -156,6 +156,12 @@ class _Table:
     nested: bool = False  # holds another table: layout
 
 
+def _chrome(attrib: Any) -> bool:
+    """Do the element's class, id or role name portal chrome (a menu, a footer, …)?"""
+    marks = " ".join(filter(None, (attrib.get("class"), attrib.get("id"), attrib.get("role"))))
+    return CHROME.search(marks) is not None
+
+
 class _PageText:
     """lxml parser target collecting the visible text of a page (see `html_to_text`)."""
 
@@ -187,8 +193,7 @@ class _PageText:
         self.joined = False
         if self.skipped_at:
             return
-        marks = " ".join(filter(None, (attrib.get("class"), attrib.get("id"), attrib.get("role"))))
-        if tag in DROP_TAGS or (CHROME.search(marks) and tag not in ("body", "html")):
+        if tag in DROP_TAGS or (attrib and _chrome(attrib) and tag not in ("body", "html")):
             self.skipped_at = self.depth
             return
         if tag == "br":

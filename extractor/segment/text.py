@@ -27,7 +27,13 @@ def blank_markup(text: str) -> str:
 # longer keeps its paragraphs on one line
 WRAP_WIDTH_MIN, WRAP_WIDTH_MAX = 50, 160
 MARKER_ONLY = 12  # a line holding only a section number is no longer than this
-LINE_END = re.compile(r"[.!?;:]\s*[\"”)]*$|\./\.\s*$")
+
+
+def _ends_clause(line: str) -> bool:
+    """Does the line end a sentence or a label: ".", "!", "?", ";" or ":", then maybe white
+    space, then maybe closing quotes or brackets (the regex `[.!?;:]\\s*["”)]*$`, read from the
+    end of the line instead of tried at every place in it)."""
+    return line.rstrip('"”)').rstrip()[-1:] in (".", "!", "?", ";", ":")
 
 
 def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
@@ -56,7 +62,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
     width = ranked[(len(ranked) - 1) * 95 // 100] if len(ranked) >= 20 else max(ranked, default=0)
     # hard-wrapped: many lines come near the longest, and most of those stop mid-sentence
     near = [x.rstrip() for x in lines if len(x.rstrip()) >= 0.8 * width]
-    open_ends = sum(not LINE_END.search(x) for x in near)
+    open_ends = sum(not _ends_clause(x) for x in near)
     wrapped = (
         WRAP_WIDTH_MIN <= width <= WRAP_WIDTH_MAX
         and len(near) >= max(3, len(lengths) // 5)
@@ -78,7 +84,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         # `cur` opens a paragraph: after a blank line, a finished sentence, or as a list item
         opens = (paragraphs_apart or indented) and (
             not prev.strip()
-            or LINE_END.search(prev.rstrip()) is not None
+            or _ends_clause(prev.rstrip())
             or (
                 marker_screen.match(stripped := cur.strip()) is not None
                 and any(r.regex.match(stripped) for r in markers)
@@ -97,14 +103,14 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
             continue
         if nxt[0] in ";,.:!?)":
             continue
-        end = LINE_END.search(cur)
+        end = _ends_clause(cur)
         near_full = wrapped and len(cur) + 1 + len(nxt.split(" ", 1)[0]) > width - 2
         full = near_full or (
             (paragraphs_apart and opens)
             # without blank lines, a numbered heading on its own line is no indented opener
             or (indented and opens and not any(r.regex.match(cur.strip()) for r in numbered))
         )
-        if end is None:
+        if not end:
             if not (full or nxt[0].islower()):
                 continue  # "(Đã ký)" under a name, a new paragraph
         elif not full or cur.endswith((".", "!", "?", '"', "”", ")")):
@@ -114,7 +120,7 @@ def unwrap(text: str, rules: RuleSet, trace: list[Trace]) -> str:
         if _capitals(cur) or _capitals(nxt):  # a header: "ỦY BAN NHÂN DÂN / TỈNH BÌNH ĐỊNH"
             continue
         if screen.match(nxt):
-            dash_in_name = near_full and end is None and nxt[0] in "-–"  # "Văn hóa\n- Thể thao"
+            dash_in_name = near_full and not end and nxt[0] in "-–"  # "Văn hóa\n- Thể thao"
             if not dash_in_name and any(r.regex.match(nxt) for r in markers):
                 continue
             own = next((r for r in own_lines if r.regex.match(nxt)), None)
@@ -137,8 +143,8 @@ def _indented(lines: list[str], width: int) -> bool:
         for prev, cur, nxt in zip([".", *lines], lines, [*lines[1:], ""], strict=False)
         if cur.strip()
         and nxt.strip()
-        and (not prev.strip() or LINE_END.search(prev.rstrip()))
-        and not LINE_END.search(cur.rstrip())
+        and (not prev.strip() or _ends_clause(prev.rstrip()))
+        and not _ends_clause(cur.rstrip())
     ]
     short = sum(n < 0.8 * width for n in openers)
     return len(openers) >= 3 and short >= 0.6 * len(openers)
