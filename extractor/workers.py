@@ -19,7 +19,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -173,12 +173,17 @@ def _serve(conn: Connection, setup: WorkerSetup, parent: int) -> None:
 class _Worker:
     process: BaseProcess
     conn: Connection
-    job: Job | None = None
-    started: float = 0.0
+    jobs: deque[Job] = field(default_factory=deque)  # sent, not answered: the first is read
+    started: float = 0.0  # when the first of them began
 
 
 def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterator[Result]:
-    """Results of `jobs` (in the order they finish) from `workers` watched processes."""
+    """Results of `jobs` (in the order they finish) from `workers` watched processes.
+
+    A lone worker is sent its next file before it answers the one it reads, so it never waits
+    for this process to record a result (with two cores, --jobs 1 then runs the recording and
+    the reading side by side); with several workers each holds one, so that no file waits
+    behind a long one while another worker is free."""
     if not jobs:
         return
     segmenter()  # load the segmenter once here: forked workers inherit it
@@ -186,6 +191,7 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
     ctx = multiprocessing.get_context("fork")
     budget = setup.limits.seconds
     pending = deque(jobs)
+    ahead = 2 if workers == 1 else 1
 
     def start() -> _Worker:
         parent, child = ctx.Pipe()
@@ -197,25 +203,27 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
         return _Worker(process, parent)
 
     def give(worker: _Worker) -> None:
-        worker.job = pending.popleft() if pending else None
-        if worker.job is not None:
-            worker.started = time.monotonic()
+        while pending and len(worker.jobs) < ahead:
+            job = pending.popleft()
+            if not worker.jobs:
+                worker.started = time.monotonic()
+            worker.jobs.append(job)
             with contextlib.suppress(OSError):  # dead already: the loop below reports it
-                worker.conn.send(worker.job)
+                worker.conn.send(job)
 
     pool = [start() for _ in range(min(workers, len(jobs)))]
     try:
         for worker in pool:
             give(worker)
-        while busy := [w for w in pool if w.job is not None]:
+        while busy := [w for w in pool if w.jobs]:
             timeout = None
             if budget:
                 timeout = max(0.0, min(w.started for w in busy) + budget - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
             for i, worker in enumerate(pool):
-                job = worker.job
-                if job is None:
+                if not worker.jobs:
                     continue
+                job = worker.jobs[0]
                 result = None
                 if worker.conn in ready:
                     try:
@@ -223,6 +231,8 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
                     except (EOFError, OSError):
                         result = None  # it died while answering
                 if result is not None:
+                    worker.jobs.popleft()
+                    worker.started = time.monotonic()  # the next one it holds begins now
                     give(worker)
                     yield result
                     continue
@@ -231,7 +241,9 @@ def run_supervised(jobs: list[Job], workers: int, setup: WorkerSetup) -> Iterato
                     continue
                 error = too_slow(job, budget) if over else _lost(job, worker)
                 _stop(worker)
-                worker.job = None
+                worker.jobs.popleft()
+                pending.extendleft(reversed(worker.jobs))  # held, not begun: read elsewhere
+                worker.jobs.clear()
                 if pending:  # a new worker in its place
                     pool[i] = start()
                     give(pool[i])
