@@ -380,6 +380,16 @@ def scan_cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield local
 
 
+def watch_pages(tmp_path: Path, cluster: Any, **behaviour: Any) -> tuple[Path, set[int]]:
+    """A folder where every worker of `cluster` records the pages it OCRs (`Pages`, with
+    `behaviour`), and the pids of those workers."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with distributed.Client(cluster) as client:
+        client.register_plugin(Pages(str(folder), **behaviour))
+        return folder, set(client.run(os.getpid).values())
+
+
 def pages_done(folder: Path) -> list[tuple[int, int]]:
     """(page, worker's pid) of each page OCR'd, in page order."""
     return sorted(
@@ -392,11 +402,7 @@ def test_a_scan_is_read_one_task_a_page_on_both_workers(
 ) -> None:
     """The three pages are three tasks, spread over the two workers; the file is then read from
     their OCR, with the bytes of --jobs 1, beside text files read whole."""
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    with distributed.Client(scan_cluster) as client:
-        client.register_plugin(Pages(str(folder)))
-        workers = set(client.run(os.getpid).values())
+    folder, workers = watch_pages(tmp_path, scan_cluster)
     paths = [scan, *TEXTS[:3]]
     code, events = run(paths, tmp_path / "dask", cluster=scan_cluster.scheduler_address)
     assert code == 0
@@ -415,10 +421,7 @@ def test_a_scan_is_read_one_task_a_page_on_both_workers(
 def test_worker_killed_mid_page_loses_and_doubles_nothing(
     tmp_path: Path, scan: Path, scan_cluster: Any
 ) -> None:
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    with distributed.Client(scan_cluster) as client:
-        client.register_plugin(Pages(str(folder), stall=2))
+    folder, _ = watch_pages(tmp_path, scan_cluster, stall=2)
     killer = kill_when_stalled(folder / "stalled")
     paths = [scan, *TEXTS[:3]]
     code, events = run(paths, tmp_path / "dask", cluster=scan_cluster.scheduler_address)
@@ -442,10 +445,7 @@ def test_worker_killed_mid_page_loses_and_doubles_nothing(
 def test_a_page_that_cannot_be_read_fails_its_file_alone(
     tmp_path: Path, scan: Path, scan_cluster: Any
 ) -> None:
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    with distributed.Client(scan_cluster) as client:
-        client.register_plugin(Pages(str(folder), fail=2))
+    watch_pages(tmp_path, scan_cluster, fail=2)
     out = tmp_path / "dask"
     code, events = run([scan, *TEXTS[:2]], out, cluster=scan_cluster.scheduler_address)
     assert code == 1
@@ -466,11 +466,7 @@ def test_a_scan_whose_pages_run_past_max_seconds_fails_and_both_workers_restart(
     (how a file's pages add up to its time: the test below)."""
     from extractor.limits import Limits
 
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    with distributed.Client(scan_cluster) as client:
-        client.register_plugin(Pages(str(folder), hang=True))
-        workers = set(client.run(os.getpid).values())
+    folder, workers = watch_pages(tmp_path, scan_cluster, hang=True)
     out = tmp_path / "dask"
     paths = [scan, *TEXTS[:2]]
     code, events = run(paths, out, cluster=scan_cluster.scheduler_address, limits=Limits(seconds=6))

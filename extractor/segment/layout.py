@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Block, Section, Sentence, Span, Trace
+from ..prefilter import may_match, required_chars
 from ..rules import CompiledRule, RuleSet, union_regex
 from .blocks import abbreviations as _abbreviations
 from .blocks import blocks_of, split_sentences
@@ -64,6 +65,8 @@ def segment(text: str, rules: RuleSet) -> Layout:
     directive_start = None
     listed: set[str] = set()
     intros = rules.of("sections", "directive_intro")
+    screen = union_regex(intros)
+    needs = required_chars(screen)  # "… như sau:" needs a ":": most blocks hold none
     for b in blocks:
         if b.start >= body_end:
             break
@@ -71,7 +74,9 @@ def segment(text: str, rules: RuleSet) -> Layout:
             if b.marker_kind in listed:
                 continue
             listed.add(b.marker_kind)
-        for rule in intros if union_regex(intros).search(text, b.start, b.end) else ():
+        if needs and not may_match(needs, text[b.start : b.end]):
+            continue
+        for rule in intros if screen.search(text, b.start, b.end) else ():
             m = rule.regex.search(text, b.start, b.end)
             if m:
                 directive_start = m.end()
