@@ -296,13 +296,9 @@ class _Names:
         place = area.split(maxsplit=1)[1] if area and len(area.split()) > 1 else ""
         if not place or not place[0].isupper():
             return name
-        folded = _fold(text)  # a letter for a letter: offsets into it are offsets into text
-        if len(folded) != len(text):
-            return name
-        pattern = r"\s+".join(re.escape(w) for w in _fold(place).split())
         seen = Counter(
             " ".join(text[m.start() : m.end()].split())
-            for m in re.finditer(rf"(?<!\w){pattern}(?!\w)", folded)
+            for m in _spellings(place).finditer(text)
             if text[m.start()].isupper()
         )
         best = max(seen, key=lambda w: (seen[w], w == place), default=place)
@@ -345,6 +341,30 @@ _BARE = str.maketrans(
     {chr(c): _bare_letter(chr(c)) for c in range(0xC0, 0x1EFA) if len(_bare_letter(chr(c))) == 1}
     | {"Đ": "D", "đ": "d"}
 )
+
+
+@lru_cache(maxsize=1)
+def _folding_to() -> dict[str, str]:
+    """Each letter and digit of the bare alphabet: a class of all the characters that fold to
+    it (`_fold`): "a" is "[AaÀàÁá…]". Only characters below U+2200 fold to them."""
+    classes: dict[str, list[str]] = {}
+    for code in range(0x2200):
+        bare = chr(code).translate(_BARE).lower()
+        if len(bare) == 1 and bare.isascii() and bare.isalnum():
+            classes.setdefault(bare, []).append(chr(code))
+    return {bare: "[" + "".join(map(re.escape, chars)) + "]" for bare, chars in classes.items()}
+
+
+@lru_cache(maxsize=256)
+def _spellings(place: str) -> re.Pattern[str]:
+    """The place however its marks and capitals are written ("Lâm Đồng", "LAM DONG", "Lâm
+    Đòng"): the pattern of its bare letters, searched in the text itself instead of in a
+    folded copy of it."""
+    classes = _folding_to()
+    words = [
+        "".join(classes.get(ch) or re.escape(ch) for ch in word) for word in _fold(place).split()
+    ]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
 
 def _fold(text: str) -> str:

@@ -258,3 +258,38 @@ def test_issuer_span_points_at_the_header() -> None:
         "Ủy ban nhân dân huyện Củ Chi",
         "ỦY BAN NHÂN DÂN\nHUYỆN CỦ CHI",
     )
+
+
+@pytest.mark.parametrize(
+    ("place", "text", "found"),
+    [
+        (
+            "Lâm Đồng",
+            "tỉnh Lâm Đòng … tỉnh LÂM ĐỒNG … Lam  Dong; Lâm Đồngx",
+            ["Lâm Đòng", "LÂM ĐỒNG", "Lam  Dong"],
+        ),
+        (
+            "Bà Rịa - Vũng Tàu",
+            "tỉnh Bà Rịa - Vũng Tàu và BÀ RỊA - VŨNG TÀU",
+            ["Bà Rịa - Vũng Tàu", "BÀ RỊA - VŨNG TÀU"],
+        ),
+        (
+            "Kon Tum",
+            "KON TUM, Kon Tum, \u212aon Tum, Kon Tumx",
+            ["KON TUM", "Kon Tum", "\u212aon Tum"],
+        ),
+    ],
+)
+def test_a_place_is_found_however_its_marks_are_written(
+    place: str, text: str, found: list[str]
+) -> None:
+    """The place searched by the classes of its bare letters finds what a search of the bare
+    letters in a folded copy of the text finds (the Kelvin sign folds to "k")."""
+    import re
+
+    from extractor.metadata import _fold, _spellings
+
+    ours = [m.group(0) for m in _spellings(place).finditer(text)]
+    bare = r"\s+".join(map(re.escape, _fold(place).split()))
+    folded = [text[m.start() : m.end()] for m in re.finditer(rf"(?<!\w){bare}(?!\w)", _fold(text))]
+    assert ours == folded == found
