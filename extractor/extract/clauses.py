@@ -142,9 +142,9 @@ def trigger_in(
         m = rule.regex.match(chunk)
         if m:
             hits.append((a + m.start(), a + m.end(), rule, None))
-    if inline_screen.search(text, a, b):
+    if first := inline_screen.search(text, a, b):  # no inline trigger starts before it
         for rule in inline:
-            for m in rule.regex.finditer(text, a, b):
+            for m in rule.regex.finditer(text, first.start(), b):
                 issuer = None
                 if rule.value == "after_issuer":
                     before = re.split(r"[,;:]", text[a : m.start()])[-1]

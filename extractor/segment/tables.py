@@ -121,7 +121,7 @@ def _line_runs(text: str) -> list[list[tuple[int, int, list[Cell]]]]:
     last = 0
     for m in ROW_LINE.finditer(text):
         a, b = m.span()
-        between = sum(1 for g in text[last:a].split("\n")[1:-1] if g.strip()) if run else 0
+        between = _lines_between(text, last, a) if run else 0
         if between > 1 or m.group(0).strip() == "|":  # running text, or a lone "|"
             runs.append(run)
             run = []
@@ -132,6 +132,21 @@ def _line_runs(text: str) -> list[list[tuple[int, int, list[Cell]]]]:
         last = b
     runs.append(run)
     return [r for r in runs if any(len(c) >= MIN_COLUMNS for _, _, c in r)]
+
+
+def _lines_between(text: str, a: int, b: int) -> int:
+    """How many lines holding something lie wholly between offsets `a` and `b`, up to 2 (a
+    run of rows only asks whether there are none, one, or more)."""
+    found = 0
+    nl = text.find("\n", a, b)
+    while nl >= 0 and found < 2:
+        nxt = text.find("\n", nl + 1, b)
+        if nxt < 0:
+            break  # the rest is the start of the line at `b`
+        if not text[nl + 1 : nxt].isspace() and nxt > nl + 1:
+            found += 1
+        nl = nxt
+    return found
 
 
 def _stacked_runs(text: str) -> list[list[Cell]]:
