@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EVAL   ?= ../shared/eval
 
-.PHONY: debian install run test lint eval golden bench bench-ocr screenshots clean
+.PHONY: debian install run test lint eval golden bench bench-ocr bench-compare screenshots clean
 
 # Debian packages (requirements-debian.txt, python3-venv first): installed when root or
 # passwordless sudo allows, otherwise the one command to run is printed. Never fatal: the tests
@@ -69,6 +69,10 @@ bench: $(STAMP)
 ## bench-ocr: scanned pages per second: Tesseract alone, --jobs 2, --cluster local:2
 bench-ocr: $(STAMP)
 	$(BIN)/python benchmarks/bench_ocr.py
+
+# this tree's --jobs 1 against commit REV's, in alternating pairs: make bench-compare REV=c7a3f9e
+bench-compare: $(STAMP)
+	$(BIN)/python benchmarks/bench.py compare $(REV)
 
 clean:
 	rm -rf $(VENV) .eval-out output/*.json output/*.html output/*.csv output/*.jsonl \

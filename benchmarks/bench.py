@@ -208,6 +208,13 @@ def main() -> None:
     if sys.argv[1:] == ["review"]:  # this row alone: python benchmarks/bench.py review
         print(json.dumps({"review_page": review_page_times()}, indent=1))
         return
+    if sys.argv[1:2] == ["compare"]:  # python benchmarks/bench.py compare REV [PAIRS]
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from compare import compare
+
+        pairs = int(sys.argv[3]) if len(sys.argv) > 3 else 8
+        print(json.dumps(compare(sys.argv[2], pairs), indent=1))
+        return
     if sys.argv[1:] == ["inbox"]:  # real files of ../shared/eval/reservoir: benchmarks/inbox.py
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from inbox import inbox_times
