@@ -202,10 +202,11 @@ class Words:
 
     def _syllables(self) -> list[tuple[int, int]]:
         if self._spans is None:
-            piece = self.text[self.start : self.end]
-            cut = SYLLABLE if "@" in piece or "://" in piece else SYLLABLE_PLAIN
-            self._spans = [m.span() for m in cut.finditer(self.text, self.start, self.end)]
-            self._starts = [a for a, _ in self._spans]
+            text, a, b = self.text, self.start, self.end
+            plain = text.find("@", a, b) < 0 and text.find("://", a, b) < 0
+            cut = SYLLABLE_PLAIN if plain else SYLLABLE
+            self._spans = [m.span() for m in cut.finditer(text, a, b)]
+            self._starts = [x for x, _ in self._spans]
         return self._spans
 
     def syllables_from(self, a: int, b: int) -> Iterator[int]:
