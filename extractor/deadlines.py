@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .models import Deadline, DeadlineKind
+from .prefilter import skipping
 from .rules import CompiledRule, RuleSet, union_regex
 
 __all__ = ["find_deadlines", "pick_deadline", "resolve"]
@@ -139,10 +140,10 @@ def find_deadlines(
     """
     forms = _forms(rules, column)
     chunk = text[start:end]
-    screen, hay = union_regex(forms), chunk
+    screen, hay = skipping(union_regex(forms)), chunk
     lower_screen = _lower_screen(forms)
     if lower_screen is not None and len(low := chunk.lower()) == len(chunk):
-        screen, hay = lower_screen, low
+        screen, hay = skipping(lower_screen), low
     out: list[Deadline] = []
     pos = 0
     while (hit := screen.search(hay, pos)) is not None:

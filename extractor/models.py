@@ -34,7 +34,13 @@ DeadlineKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
+# The objects made by the thousand per notice (spans, traces, blocks, sentences) set their
+# fields in one step: a frozen dataclass's own __init__ sets them one `object.__setattr__` at a
+# time, twice as slow. They stay frozen (assigning a field raises), compared and hashed by value.
+_SET = object.__setattr__
+
+
+@dataclass(frozen=True, init=False)
 class Span:
     """A piece of the canonical text: `text == document.text[start:end]` (after trimming)."""
 
@@ -42,6 +48,9 @@ class Span:
     start: int
     end: int
     rule: str | None = None
+
+    def __init__(self, text: str, start: int, end: int, rule: str | None = None) -> None:
+        _SET(self, "__dict__", {"text": text, "start": start, "end": end, "rule": rule})
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class Document:
         return offset + delta
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Block:
     """One line, list item or table cell; `body` excludes the list/section marker."""
 
@@ -92,6 +101,30 @@ class Block:
     level: int
     is_heading: bool
 
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        body_start: int,
+        marker: str | None,
+        marker_kind: str | None,
+        level: int,
+        is_heading: bool,
+    ) -> None:
+        _SET(
+            self,
+            "__dict__",
+            {
+                "start": start,
+                "end": end,
+                "body_start": body_start,
+                "marker": marker,
+                "marker_kind": marker_kind,
+                "level": level,
+                "is_heading": is_heading,
+            },
+        )
+
 
 @dataclass(frozen=True)
 class Section:
@@ -102,7 +135,7 @@ class Section:
     parent: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Sentence:
     start: int
     end: int
@@ -110,6 +143,22 @@ class Sentence:
     block: int
     section: str | None
     is_item: bool
+
+    def __init__(
+        self, start: int, end: int, text: str, block: int, section: str | None, is_item: bool
+    ) -> None:
+        _SET(
+            self,
+            "__dict__",
+            {
+                "start": start,
+                "end": end,
+                "text": text,
+                "block": block,
+                "section": section,
+                "is_item": is_item,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -153,13 +202,16 @@ class NoticeMeta:
     addressees: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Trace:
     """One rule firing anywhere in the document: the explanation log."""
 
     rule: str
     start: int
     end: int
+
+    def __init__(self, rule: str, start: int, end: int) -> None:
+        _SET(self, "__dict__", {"rule": rule, "start": start, "end": end})
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ import pickle
 import re
 import string
 from bisect import bisect_left
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -209,13 +208,11 @@ class Words:
             self._starts = [x for x, _ in self._spans]
         return self._spans
 
-    def syllables_from(self, a: int, b: int) -> Iterator[int]:
+    def syllables_from(self, a: int, b: int) -> list[int]:
         """Starts of the syllables in [a, b)."""
-        spans = self._syllables()
-        for i in range(bisect_left(self._starts, a), len(spans)):
-            if spans[i][0] >= b:
-                return
-            yield spans[i][0]
+        self._syllables()
+        starts = self._starts
+        return starts[bisect_left(starts, a) : bisect_left(starts, b)]
 
     def is_start(self, pos: int) -> bool:
         """Does a word begin at `pos` (a syllable start)?"""

@@ -1,4 +1,4 @@
-"""What any match of a pattern must contain, read off `re`'s own parse tree.
+"""What any match of a pattern must contain or start with, read off `re`'s own parse tree.
 
 `required_chars(pattern)` gives sets of characters such that every match of the pattern holds
 at least one character of each set ("…như sau:" needs a ":"). A text lacking one of them cannot
@@ -10,6 +10,11 @@ branches require. A set read under IGNORECASE holds small letters (with `re`'s e
 case-folding equivalents, "ſ" for "s") and is looked for in the text in small letters (where
 "K", the Kelvin sign, is "k"). So the sets are never more than a match needs: the test can only
 spare work.
+
+`skipping(pattern)` is the same pattern opening on the characters its matches can start with
+(`first_chars`), so that `search` skips every other place at C speed instead of trying the
+pattern there: a pattern opening on a lookbehind ("(?<!\\w)…") or on optional words gets no
+such skip from `re` otherwise.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["may_match", "required_chars"]
+__all__ = ["first_chars", "may_match", "required_chars", "skipping"]
 
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
 _FOLDS: dict[int, tuple[int, ...]] = getattr(_casefix, "_EXTRA_CASES", {})
@@ -96,3 +101,90 @@ def _item(op: Any, av: Any, ignore: bool) -> set[Chars]:
     if op is getattr(sre, "ATOMIC_GROUP", None):
         return _seq(list(av), ignore)
     return set()  # lookarounds, anchors, ANY, categories, back-references
+
+
+# the categories a first character may be in, as they are written inside a class
+_CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_WORD: r"\w"}
+First = tuple[frozenset[str], bool]  # what the next character may be, and whether it may be none
+
+
+def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """What a match of `pattern` can start with: characters and categories written as in a
+    class ("a", "\\d"), read with the pattern's flags (under IGNORECASE "a" stands for "A"
+    too). None where it cannot be told (a match may be empty, or start with `.` or a negated
+    class)."""
+    try:
+        tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+    first = _first_seq(list(tree))
+    return first[0] if first is not None and not first[1] else None
+
+
+@lru_cache(maxsize=256)
+def skipping(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A screen matching exactly where `pattern` does (`search` finds the same start, `match`
+    succeeds at the same places), behind a class of `pattern`'s first characters; its match is
+    that first character alone. `pattern` itself where its first characters cannot be told or
+    would skip nothing ("\\w")."""
+    chars = first_chars(pattern)
+    if not chars or r"\w" in chars:
+        return pattern
+    members = "".join(c if c in _CATEGORIES.values() else re.escape(c) for c in sorted(chars))
+    # a one-character lookbehind rereads the place just passed with the whole pattern
+    try:
+        return re.compile(f"[{members}](?<=(?={pattern.pattern})[\\s\\S])", pattern.flags)
+    except re.error:
+        return pattern
+
+
+def _first_seq(items: list[tuple[Any, Any]]) -> First | None:
+    out: set[str] = set()
+    for op, av in items:
+        first = _first(op, av)
+        if first is None:
+            return None
+        out |= first[0]
+        if not first[1]:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+def _first(op: Any, av: Any) -> First | None:
+    if op is sre.LITERAL:
+        return frozenset(chr(av)), False
+    if op is sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is sre.RANGE and value[1] - value[0] <= _WIDEST:
+                chars |= {chr(code) for code in range(value[0], value[1] + 1)}
+            elif kind is sre.CATEGORY and value in _CATEGORIES:
+                chars.add(_CATEGORIES[value])
+            else:  # NEGATE, a wide range, another category
+                return None
+        return frozenset(chars), False
+    if op is sre.BRANCH:
+        chars, empty = set(), False
+        for branch in av[1]:
+            first = _first_seq(list(branch))
+            if first is None:
+                return None
+            chars |= first[0]
+            empty = empty or first[1]
+        return frozenset(chars), empty
+    if op is sre.SUBPATTERN:
+        _group, add, remove, body = av
+        if (add | remove) & sre.SRE_FLAG_IGNORECASE:
+            return None  # a case of its own inside: the class would read it with the outer one
+        return _first_seq(list(body))
+    if op in _REPEATS:
+        low, _high, body = av
+        first = _first_seq(list(body))
+        return None if first is None else (first[0], first[1] or low == 0)
+    if op is getattr(sre, "ATOMIC_GROUP", None):
+        return _first_seq(list(av))
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return frozenset(), True  # consumes nothing: the next item tells
+    return None  # ANY, a back-reference, a conditional group

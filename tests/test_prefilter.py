@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from extractor.prefilter import may_match, required_chars
+from extractor.prefilter import first_chars, may_match, required_chars, skipping
 from extractor.rules import cached_rules, union_regex
 
 
@@ -53,3 +53,53 @@ def test_no_rule_example_lacks_what_its_rule_requires() -> None:
                 assert may_match(required_chars(screen), example.text), (rule.id, example)
                 checked += 1
     assert checked > 250
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "first"),
+    [
+        (r"(?<!\w)(?:trước\s+|vào\s+)?ngày\s+\d", 0, "ntv"),  # optional words: theirs and next
+        (r"(?:\d{1,2}/)?tháng", 0, r"\dt"),  # a category is kept as it is written in a class
+        (r"[a-c]x|đ", 0, "abcđ"),
+        (r"(?=\d)\w+", 0, r"\w"),  # a lookahead consumes nothing: the next item tells
+        (r"Sở", re.IGNORECASE, "S"),  # read with the pattern's flags: "S" stands for "s" too
+        (r"a?", 0, None),  # may match nothing
+        (r".x", 0, None),
+        (r"[^:]+:", 0, None),
+        (r"(?i:a)b", 0, None),  # a case of its own inside
+    ],
+)
+def test_first_chars(pattern: str, flags: int, first: str | None) -> None:
+    got = first_chars(re.compile(pattern, flags))
+    assert (None if got is None else "".join(sorted(got))) == (
+        None if first is None else "".join(sorted(re.findall(r"\\.|.", first)))
+    )
+
+
+def _starts(screen: re.Pattern[str], text: str, a: int = 0, b: int | None = None) -> list[int]:
+    """Every place `search` finds the screen in text[a:b], moving one character past each
+    (its matches differ: the fast screen's is one character; where they start does not)."""
+    found, pos, end = [], a, len(text) if b is None else b
+    while (m := screen.search(text, pos, end)) is not None:
+        found.append(m.start())
+        pos = m.start() + 1
+    return found
+
+
+def test_skipping_finds_what_its_pattern_finds() -> None:
+    """The screens of every rule group, behind their first characters, start where the
+    screens do over every example and counter-example of the rule files, within a range too."""
+    rules = cached_rules(None)
+    texts = [e.text for r in rules.rules for e in (*r.examples, *r.counter_examples)]
+    text = "\n".join(texts)
+    skipped = 0
+    for dimension, kind in sorted({(r.dimension, r.kind) for r in rules.rules}):
+        screen = union_regex(rules.of(dimension, kind))
+        fast = skipping(screen)
+        skipped += fast is not screen
+        assert _starts(fast, text) == _starts(screen, text), (dimension, kind)
+        a, b = len(text) // 3, 2 * len(text) // 3  # lookbehinds see before a, nothing past b
+        assert _starts(fast, text, a, b) == _starts(screen, text, a, b), (dimension, kind)
+    assert skipped >= 10
+    assert skipping(re.compile(r"\w+")).pattern == r"\w+"  # nothing to skip
+    assert skipping(re.compile("(?m)^a")).pattern == "(?m)^a"  # global flags cannot be nested

@@ -61,6 +61,7 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
     title_colon = head[0] == "title"
     prev_s: int | None = None
     skip_to = start
+    cue = v.phrase_cues.match
     for count, w in enumerate(words.syllables_from(start, end)):
         last_s, prev_s = prev_s, w
         if w < skip_to:
@@ -92,7 +93,7 @@ def unit_phrase(v: Vocabulary, text: str, start: int, end: int, words: Words) ->
             break
         # the rules below look at words: skip syllables no rule word starts at, and the
         # ones inside a word ("dõi" of "theo dõi", "ban" of "Ủy ban")
-        if not v.phrase_cues.match(text, w, end):
+        if not cue(text, w, end):
             continue
         if not words.is_start(w):
             glued = _glued_verb(v, text, last_s, w, end) if last_s is not None else None

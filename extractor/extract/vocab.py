@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ..models import Deadline
+from ..prefilter import skipping
 from ..rules import CompiledRule, RuleSet, union_regex
 
 __all__ = ["HEAD_KINDS", "Vocabulary", "lower_start", "vocabulary"]
@@ -65,7 +66,7 @@ class Vocabulary:
         )
         # (the anchored ones, the others) of the heading and the sentence triggers
         self.trigger_screens = {
-            heading: (union_regex(group[0]), union_regex(group[1], loose=True))
+            heading: (union_regex(group[0]), skipping(union_regex(group[1], loose=True)))
             for heading, group in ((True, self.heading_triggers), (False, self.sentence_triggers))
         }
         self.inline_triggers = tuple(
@@ -81,6 +82,8 @@ class Vocabulary:
         self.deadline_leads = rules.of("boilerplate", "deadline_lead")
         self.action_screen = union_regex(self.actions)
         self.head_screen = union_regex(tuple(r for k in HEAD_KINDS for r in self.heads[k]))
+        # the heads in the order they are tried, with their kinds: one loop, not one a kind
+        self.head_rules = tuple((k, r, r.regex.match) for k in HEAD_KINDS for r in self.heads[k])
         # where a unit phrase may stop or change: one pattern screens each syllable
         self.phrase_cues = union_regex(
             self.roles
@@ -108,10 +111,10 @@ class Vocabulary:
     ) -> tuple[str, CompiledRule, re.Match[str]] | None:
         if not self.head_screen.match(text, pos, end):
             return None
-        for kind in HEAD_KINDS:
-            hit = self.match(self.heads[kind], text, pos, end)
-            if hit:
-                return kind, hit[0], hit[1]
+        for kind, rule, match in self.head_rules:
+            m = match(text, pos, end)
+            if m and m.end() > pos:
+                return kind, rule, m
         return None
 
     def plural_at(self, text: str, pos: int, end: int) -> bool:

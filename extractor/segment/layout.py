@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Block, Section, Sentence, Span, Trace
-from ..prefilter import may_match, required_chars
+from ..prefilter import may_match, required_chars, skipping
 from ..rules import CompiledRule, RuleSet, union_regex
 from .blocks import abbreviations as _abbreviations
 from .blocks import blocks_of, split_sentences
@@ -67,6 +67,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
     intros = rules.of("sections", "directive_intro")
     screen = union_regex(intros)
     needs = required_chars(screen)  # "… như sau:" needs a ":": most blocks hold none
+    fast = skipping(screen)
     for b in blocks:
         if b.start >= body_end:
             break
@@ -76,7 +77,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
             listed.add(b.marker_kind)
         if needs and not may_match(needs, text[b.start : b.end]):
             continue
-        for rule in intros if screen.search(text, b.start, b.end) else ():
+        for rule in intros if fast.search(text, b.start, b.end) else ():
             m = rule.regex.search(text, b.start, b.end)
             if m:
                 directive_start = m.end()
@@ -173,7 +174,7 @@ def _section_at(sections: list[Section], pos: int) -> str | None:
 
 
 def _first(rules: tuple[CompiledRule, ...], s: str) -> CompiledRule | None:
-    if not union_regex(rules).search(s):
+    if not skipping(union_regex(rules)).search(s):
         return None
     for r in rules:
         if r.regex.search(s):
