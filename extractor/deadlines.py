@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .models import Deadline, DeadlineKind
 from .prefilter import skipping
-from .rules import CompiledRule, RuleSet, union_regex
+from .rules import CompiledRule, RuleSet, search_screen, union_regex
 
 __all__ = ["find_deadlines", "pick_deadline", "resolve"]
 
@@ -128,6 +128,13 @@ def _lower_screen(forms: tuple[CompiledRule, ...]) -> re.Pattern[str] | None:
         return None
 
 
+@lru_cache(maxsize=8)
+def _screens(forms: tuple[CompiledRule, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The forms' screen and their small-letter screen, each searched from its first letters."""
+    lower = _lower_screen(forms)
+    return search_screen(forms), None if lower is None else skipping(lower)
+
+
 def find_deadlines(
     text: str, start: int, end: int, ref: date | None, rules: RuleSet, *, column: bool = False
 ) -> list[Deadline]:
@@ -140,10 +147,10 @@ def find_deadlines(
     """
     forms = _forms(rules, column)
     chunk = text[start:end]
-    screen, hay = skipping(union_regex(forms)), chunk
-    lower_screen = _lower_screen(forms)
+    screen, lower_screen = _screens(forms)
+    hay = chunk
     if lower_screen is not None and len(low := chunk.lower()) == len(chunk):
-        screen, hay = skipping(lower_screen), low
+        screen, hay = lower_screen, low
     out: list[Deadline] = []
     pos = 0
     while (hit := screen.search(hay, pos)) is not None:

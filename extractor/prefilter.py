@@ -121,12 +121,17 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return first[0] if first is not None and not first[1] else None
 
 
-@lru_cache(maxsize=256)
 def skipping(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """A screen matching exactly where `pattern` does (`search` finds the same start, `match`
     succeeds at the same places), behind a class of `pattern`'s first characters; its match is
     that first character alone. `pattern` itself where its first characters cannot be told or
     would skip nothing ("\\w")."""
+    try:
+        tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return pattern
+    if _skipped_by_re(list(tree)):
+        return pattern
     chars = first_chars(pattern)
     if not chars or r"\w" in chars:
         return pattern
@@ -136,6 +141,25 @@ def skipping(pattern: re.Pattern[str]) -> re.Pattern[str]:
         return re.compile(f"[{members}](?<=(?={pattern.pattern})[\\s\\S])", pattern.flags)
     except re.error:
         return pattern
+
+
+def _skipped_by_re(items: list[tuple[Any, Any]]) -> bool:
+    """`re` finds the pattern's first characters itself: it opens on a letter, a class, an
+    anchor, or branches each opening on a letter."""
+    while items and items[0][0] is sre.SUBPATTERN:
+        items = list(items[0][1][-1])
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (sre.LITERAL, sre.IN, sre.AT):
+        return True
+    return op is sre.BRANCH and all(_opens_on_letter(list(branch)) for branch in av[1])
+
+
+def _opens_on_letter(items: list[tuple[Any, Any]]) -> bool:
+    while items and items[0][0] is sre.SUBPATTERN:
+        items = list(items[0][1][-1])
+    return bool(items) and items[0][0] is sre.LITERAL
 
 
 def _first_seq(items: list[tuple[Any, Any]]) -> First | None:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleError
 from .models import DeadlineKind
+from .prefilter import skipping
 from .redos import nested_repeat
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "RuleSet",
     "default_rules_dir",
     "load_rules",
+    "search_screen",
     "union_regex",
 ]
 
@@ -275,6 +277,13 @@ class RuleSet:
                 if r.dimension == dimension and (kind is None or r.kind == kind)
             )
         return self._by_dim[key]
+
+
+@lru_cache(maxsize=64)
+def search_screen(rules: tuple[CompiledRule, ...], *, loose: bool = False) -> re.Pattern[str]:
+    """`union_regex(rules)` to `search` with: where its matches start is all it tells, and it
+    skips to the characters they can start with at C speed (`prefilter.skipping`)."""
+    return skipping(union_regex(rules, loose=loose))
 
 
 @lru_cache(maxsize=64)

@@ -103,3 +103,20 @@ def test_skipping_finds_what_its_pattern_finds() -> None:
     assert skipped >= 10
     assert skipping(re.compile(r"\w+")).pattern == r"\w+"  # nothing to skip
     assert skipping(re.compile("(?m)^a")).pattern == "(?m)^a"  # global flags cannot be nested
+
+
+@pytest.mark.parametrize(
+    ("pattern", "skips"),
+    [
+        (r"(?<!\w)giao", True),  # a lookbehind first: re tries every place
+        (r"(?:trước\s+)?ngày", True),  # optional words first
+        (r"giao", False),  # re skips to a literal prefix itself
+        (r"[Gg]iao", False),  # and to a class
+        (r"(?:giao|yêu cầu)", False),  # and to branches opening on letters
+        (r"^\d+\.", False),  # anchored
+        (r"(?<!\w)\w+", False),  # its first character may be any letter: nothing to skip
+    ],
+)
+def test_skipping_only_where_re_does_not(pattern: str, skips: bool) -> None:
+    compiled = re.compile(pattern)
+    assert (skipping(compiled) is not compiled) is skips

@@ -8,8 +8,7 @@ order to everyone the notice is sent to), `context_heading` (a section of aims o
 
 from __future__ import annotations
 
-from ..prefilter import skipping
-from ..rules import CompiledRule, RuleSet, union_regex
+from ..rules import CompiledRule, RuleSet, search_screen
 
 __all__ = ["Boilerplate"]
 
@@ -26,7 +25,7 @@ KINDS = (
 class Boilerplate:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = {k: rules.of("boilerplate", k) for k in KINDS}
-        self.screens = {k: skipping(union_regex(v)) for k, v in self.rules.items()}
+        self.screens = {k: search_screen(v) for k, v in self.rules.items()}
 
     def hit(self, kind: str, s: str) -> CompiledRule | None:
         """The first rule of `kind` found in `s`, or None."""

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ..models import Deadline
-from ..prefilter import skipping
-from ..rules import CompiledRule, RuleSet, union_regex
+from ..rules import CompiledRule, RuleSet, search_screen, union_regex
 
 __all__ = ["HEAD_KINDS", "Vocabulary", "lower_start", "vocabulary"]
 
@@ -66,7 +65,7 @@ class Vocabulary:
         )
         # (the anchored ones, the others) of the heading and the sentence triggers
         self.trigger_screens = {
-            heading: (union_regex(group[0]), skipping(union_regex(group[1], loose=True)))
+            heading: (union_regex(group[0]), search_screen(group[1], loose=True))
             for heading, group in ((True, self.heading_triggers), (False, self.sentence_triggers))
         }
         self.inline_triggers = tuple(
@@ -84,6 +83,18 @@ class Vocabulary:
         self.head_screen = union_regex(tuple(r for k in HEAD_KINDS for r in self.heads[k]))
         # the heads in the order they are tried, with their kinds: one loop, not one a kind
         self.head_rules = tuple((k, r, r.regex.match) for k in HEAD_KINDS for r in self.heads[k])
+        self._group_screens = {
+            id(group): union_regex(group).match
+            for group in (
+                self.actions,
+                self.roles,
+                self.inline_triggers,
+                self.governing,
+                self.stops,
+                self.name_parts,
+            )
+            if len(group) > 2
+        }
         # where a unit phrase may stop or change: one pattern screens each syllable
         self.phrase_cues = union_regex(
             self.roles
@@ -96,10 +107,14 @@ class Vocabulary:
 
     # ---------------------------------------------------------------- matching helpers
 
-    @staticmethod
     def match(
-        rules: Iterable[CompiledRule], text: str, pos: int, end: int
+        self, rules: tuple[CompiledRule, ...], text: str, pos: int, end: int
     ) -> tuple[CompiledRule, re.Match[str]] | None:
+        """The first of `rules` matching a word at `pos`: a group of several is screened by
+        their joined pattern first (most places start none of them)."""
+        screen = self._group_screens.get(id(rules))
+        if screen is not None and not screen(text, pos, end):
+            return None
         for rule in rules:
             m = rule.regex.match(text, pos, end)
             if m and m.end() > pos:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Block, Section, Sentence, Span, Trace
-from ..prefilter import may_match, required_chars, skipping
-from ..rules import CompiledRule, RuleSet, union_regex
+from ..prefilter import may_match, required_chars
+from ..rules import CompiledRule, RuleSet, search_screen, union_regex
 from .blocks import abbreviations as _abbreviations
 from .blocks import blocks_of, split_sentences
 from .fields import FieldBlock, find_fields
@@ -67,7 +67,7 @@ def segment(text: str, rules: RuleSet) -> Layout:
     intros = rules.of("sections", "directive_intro")
     screen = union_regex(intros)
     needs = required_chars(screen)  # "… như sau:" needs a ":": most blocks hold none
-    fast = skipping(screen)
+    fast = search_screen(intros)
     for b in blocks:
         if b.start >= body_end:
             break
@@ -174,7 +174,7 @@ def _section_at(sections: list[Section], pos: int) -> str | None:
 
 
 def _first(rules: tuple[CompiledRule, ...], s: str) -> CompiledRule | None:
-    if not skipping(union_regex(rules)).search(s):
+    if not search_screen(rules).search(s):
         return None
     for r in rules:
         if r.regex.search(s):
