@@ -21,6 +21,7 @@ from datetime import date
 from functools import lru_cache, partial
 
 from .models import NoticeMeta, Span, Trace
+from .prefilter import skipping
 from .rules import CompiledRule, RuleSet
 
 __all__ = ["extract_meta"]
@@ -51,8 +52,28 @@ def _value(m: re.Match[str]) -> Span | None:
 
 
 def _search(rule: CompiledRule, text: str) -> tuple[CompiledRule, re.Match[str]] | None:
-    m = rule.regex.search(text)
+    m = _find(rule.regex, text)
     return (rule, m) if m else None
+
+
+_SKIPPING: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _find(
+    regex: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> re.Match[str] | None:
+    """`regex.search(text, pos, endpos)`, found where `prefilter.skipping` says the first match
+    starts, then matched there: the same match, the places no match can start skipped at C
+    speed (most metadata patterns open on lookbehinds or anchors that `re` cannot skip to)."""
+    end = len(text) if endpos is None else endpos
+    known = _SKIPPING.get(id(regex))
+    if known is None or known[0] is not regex:
+        known = _SKIPPING[id(regex)] = (regex, skipping(regex))
+    screen = known[1]
+    if screen is regex:
+        return regex.search(text, pos, end)
+    first = screen.search(text, pos, end)
+    return None if first is None else regex.match(text, first.start(), end)
 
 
 def _latest_year(text: str) -> int | None:
@@ -245,7 +266,7 @@ class _Names:
                 used.add(stop.id)
                 break
             cut = min(
-                (m.start() for r in self.cut if (m := r.regex.search(text, line_start, end))),
+                (m.start() for r in self.cut if (m := _find(r.regex, text, line_start, end))),
                 default=end,
             )
             raw = text[line_start:cut]
@@ -395,7 +416,7 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
     number: Span | None = None
     blank_code: Span | None = None  # the code of a number left blank ("Số:   /TB-UBND")
     for rule in rules_of("number"):
-        m = rule.regex.search(head)
+        m = _find(rule.regex, head)
         if m and "value" not in rule.regex.groupindex:  # a number left blank: there is none
             trace.append(Trace(rule.id, m.start(), m.end()))
             if "code" in rule.regex.groupindex and m.group("code"):
@@ -504,7 +525,7 @@ def extract_meta(text: str, rules: RuleSet, trace: list[Trace], body_end: int) -
     probes.append((head[:3000], 0))
     for probe, offset in probes:
         for rule in rules_of("type"):
-            m = rule.regex.search(probe)
+            m = _find(rule.regex, probe)
             if m:
                 doc_type = rule.value
                 trace.append(Trace(rule.id, offset + m.start(), offset + m.end()))

@@ -120,3 +120,23 @@ def test_skipping_finds_what_its_pattern_finds() -> None:
 def test_skipping_only_where_re_does_not(pattern: str, skips: bool) -> None:
     compiled = re.compile(pattern)
     assert (skipping(compiled) is not compiled) is skips
+
+
+def test_found_from_the_first_characters_as_search_finds() -> None:
+    """metadata's `_find` (the skipping screen's start, then `match` there) gives what `search`
+    gives, for every rule over every example and counter-example, from several places."""
+    from extractor.metadata import _find
+
+    rules = cached_rules(None)
+    text = "\n".join(e.text for r in rules.rules for e in (*r.examples, *r.counter_examples))
+    starts = range(0, len(text), max(1, len(text) // 40))
+    checked = 0
+    for rule in rules.rules:
+        for pos in starts:
+            want = rule.regex.search(text, pos, pos + 2000)
+            got = _find(rule.regex, text, pos, pos + 2000)
+            assert (got and (got.span(), got.groupdict())) == (
+                want and (want.span(), want.groupdict())
+            ), (rule.id, pos)
+            checked += want is not None
+    assert checked > 1000
