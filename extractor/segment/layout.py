@@ -46,10 +46,9 @@ def segment(text: str, rules: RuleSet) -> Layout:
 
     # Body end: the first closing block (signature list, portal chrome) after some text.
     body_end = len(text)
-    for i, b in enumerate(blocks):
-        if i == 0:
-            continue
-        hit = _first(rules.of("sections", "body_end"), text[b.start : b.end])
+    closing = rules.of("sections", "body_end")
+    for b in blocks[1:]:
+        hit = _first(closing, text[b.start : b.end])
         if hit:
             body_end = b.start
             trace.append(Trace(hit.id, b.start, b.end))
