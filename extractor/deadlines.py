@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .models import Deadline, DeadlineKind
-from .prefilter import skipping
+from .prefilter import grouped, skipping
 from .rules import CompiledRule, RuleSet, search_screen, union_regex
 
 __all__ = ["find_deadlines", "pick_deadline", "resolve"]
@@ -115,7 +115,10 @@ def _lower_screen(forms: tuple[CompiledRule, ...]) -> re.Pattern[str] | None:
     """The union of the forms, its letters lower-cased, to run without IGNORECASE on lower-cased
     text: the same places, twice as fast. None where that would not hold (a form minding case,
     a letter range such as [A-Z] whose lower-cased ends would not mean the same)."""
-    union = union_regex(forms)
+    return _lowered(union_regex(forms))
+
+
+def _lowered(union: re.Pattern[str]) -> re.Pattern[str] | None:
     if not union.flags & re.IGNORECASE or LETTER_RANGE.search(union.pattern):
         return None
     # lower-case everything but escapes ("\\D" stays a non-digit); names were dropped
@@ -130,9 +133,14 @@ def _lower_screen(forms: tuple[CompiledRule, ...]) -> re.Pattern[str] | None:
 
 @lru_cache(maxsize=8)
 def _screens(forms: tuple[CompiledRule, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """The forms' screen and their small-letter screen, each searched from its first letters."""
+    """The forms' screen and their small-letter screen, each searched from its first letters;
+    the small-letter one tries at each place only the forms that can start there."""
     lower = _lower_screen(forms)
-    return search_screen(forms), None if lower is None else skipping(lower)
+    if lower is None:
+        return search_screen(forms), None
+    each = [_lowered(union_regex((form,))) for form in forms]
+    by_first = grouped([p for p in each if p is not None]) if None not in each else None
+    return search_screen(forms), skipping(by_first or lower)
 
 
 def find_deadlines(

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from extractor.prefilter import first_chars, may_match, required_chars, skipping
+from extractor.prefilter import first_chars, grouped, may_match, required_chars, skipping
 from extractor.rules import cached_rules, union_regex
 
 
@@ -140,3 +140,27 @@ def test_found_from_the_first_characters_as_search_finds() -> None:
             ), (rule.id, pos)
             checked += want is not None
     assert checked > 1000
+
+
+def test_grouped_finds_what_the_union_finds() -> None:
+    """Each rule group joined by first characters starts where the group's union does, over
+    every example and counter-example; the deadline forms among them, read in small letters
+    as `find_deadlines` reads them."""
+    from extractor import deadlines
+
+    rules = cached_rules(None)
+    text = "\n".join(e.text for r in rules.rules for e in (*r.examples, *r.counter_examples))
+    joined = 0
+    for dimension, kind in sorted({(r.dimension, r.kind) for r in rules.rules}):
+        group = rules.of(dimension, kind)
+        by_first = grouped([union_regex((r,)) for r in group])
+        if by_first is not None:
+            joined += 1
+            assert _starts(by_first, text) == _starts(union_regex(group), text), (dimension, kind)
+    assert joined >= 10
+    forms = deadlines._forms(rules, False)
+    union, small = deadlines._lower_screen(forms), deadlines._screens(forms)[1]
+    assert union is not None and small is not None and small is not union
+    assert _starts(small, text.lower()) == _starts(union, text.lower())
+    assert grouped([re.compile("a"), re.compile("b", re.I)]) is None  # flags differ
+    assert grouped([re.compile("a?")]) is None  # may match nothing
