@@ -140,7 +140,7 @@ def _screens(forms: tuple[CompiledRule, ...]) -> tuple[re.Pattern[str], re.Patte
         return search_screen(forms), None
     each = [_lowered(union_regex((form,))) for form in forms]
     by_first = grouped([p for p in each if p is not None]) if None not in each else None
-    return search_screen(forms), skipping(by_first or lower)
+    return search_screen(forms), by_first or skipping(lower)
 
 
 def find_deadlines(

@@ -139,7 +139,7 @@ def skipping(pattern: re.Pattern[str]) -> re.Pattern[str]:
     chars = first_chars(pattern)
     if not chars or r"\w" in chars:
         return pattern
-    members = "".join(c if c in _CATEGORIES.values() else re.escape(c) for c in sorted(chars))
+    members = "".join(_member(c) for c in sorted(chars))
     # a one-character lookbehind rereads the place just passed with the whole pattern
     try:
         return re.compile(f"[{members}](?<=(?={pattern.pattern})[\\s\\S])", pattern.flags)
@@ -152,17 +152,20 @@ _WORD_START = r"(?<!\w)"
 
 def grouped(alternatives: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
     """A screen that `search` finds where the leftmost match of any of `alternatives` starts
-    (its own match is that first character alone), trying at each place only the alternatives
-    that can start with the character there: one branch a first character, each rereading the
-    place with its alternatives. None where their flags differ or where the first characters
-    of one cannot be told."""
+    (its own match is that first character alone), skipping to their first characters as
+    `skipping` does and trying at each place only the alternatives that can start with the
+    character there: one branch a first character, each rereading the place with its
+    alternatives. None where their flags differ or where the first characters of one cannot
+    be told."""
     if not alternatives or len({a.flags for a in alternatives}) != 1:
         return None
     by_first: dict[str, list[str]] = {}
+    every: set[str] = set()
     for alternative in alternatives:
         chars = first_chars(alternative)
         if chars is None:
             return None
+        every |= chars
         for ch in chars:
             by_first.setdefault(ch, []).append(alternative.pattern)
     # a word start they all open on is tested once, before the branches
@@ -175,10 +178,19 @@ def grouped(alternatives: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
         + "))[\\s\\S])"
         for ch, patterns in sorted(by_first.items())
     ]
+    joined = lead + "(?:" + "|".join(branches) + ")"
+    if r"\w" not in every:  # behind the class of all first characters, as `skipping` puts it
+        members = "".join(_member(ch) for ch in sorted(every))
+        joined = f"[{members}](?<=(?={joined})[\\s\\S])"
     try:
-        return re.compile(lead + "(?:" + "|".join(branches) + ")", alternatives[0].flags)
+        return re.compile(joined, alternatives[0].flags)  # one compiling: it is long
     except re.error:
         return None
+
+
+def _member(ch: str) -> str:
+    """A first character (or category) as written inside a class."""
+    return ch if ch in _CATEGORIES.values() else re.escape(ch)
 
 
 def _skipped_by_re(items: list[tuple[Any, Any]]) -> bool:
