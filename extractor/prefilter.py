@@ -117,11 +117,8 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     class ("a", "\\d"), read with the pattern's flags (under IGNORECASE "a" stands for "A"
     too). None where it cannot be told (a match may be empty, or start with `.` or a negated
     class)."""
-    try:
-        tree = sre_parse.parse(pattern.pattern, pattern.flags)
-    except re.error:
-        return None
-    first = _first_seq(list(tree))
+    tree = _tree(pattern)
+    first = None if tree is None else _first_seq(tree)
     return first[0] if first is not None and not first[1] else None
 
 
@@ -130,13 +127,11 @@ def skipping(pattern: re.Pattern[str]) -> re.Pattern[str]:
     succeeds at the same places), behind a class of `pattern`'s first characters; its match is
     that first character alone. `pattern` itself where its first characters cannot be told or
     would skip nothing ("\\w")."""
-    try:
-        tree = sre_parse.parse(pattern.pattern, pattern.flags)
-    except re.error:
+    tree = _tree(pattern)
+    if tree is None or _skipped_by_re(tree):
         return pattern
-    if _skipped_by_re(list(tree)):
-        return pattern
-    chars = first_chars(pattern)
+    first = _first_seq(tree)
+    chars = first[0] if first is not None and not first[1] else None
     if not chars or r"\w" in chars:
         return pattern
     members = "".join(_member(c) for c in sorted(chars))
@@ -172,10 +167,7 @@ def grouped(alternatives: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
     lead = _WORD_START if all(a.pattern.startswith(_WORD_START) for a in alternatives) else ""
     by_first = {ch: [p[len(lead) :] for p in patterns] for ch, patterns in by_first.items()}
     branches = [
-        (ch if ch in _CATEGORIES.values() else re.escape(ch))
-        + "(?<=(?=(?:"
-        + "|".join(patterns)
-        + "))[\\s\\S])"
+        _member(ch) + "(?<=(?=(?:" + "|".join(patterns) + "))[\\s\\S])"
         for ch, patterns in sorted(by_first.items())
     ]
     joined = lead + "(?:" + "|".join(branches) + ")"
@@ -184,6 +176,13 @@ def grouped(alternatives: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
         joined = f"[{members}](?<=(?={joined})[\\s\\S])"
     try:
         return re.compile(joined, alternatives[0].flags)  # one compiling: it is long
+    except re.error:
+        return None
+
+
+def _tree(pattern: re.Pattern[str]) -> list[tuple[Any, Any]] | None:
+    try:
+        return list(sre_parse.parse(pattern.pattern, pattern.flags))
     except re.error:
         return None
 
