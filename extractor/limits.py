@@ -122,7 +122,7 @@ def read_limited(path: Path | str, limits: Limits | None = None) -> bytes:
             )
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            # a buffer of the size found (one of the limit's size costs 60 µs a file to map
+            # a buffer of the size found (one of the limit's size costs 30 µs a file to map
             # and unmap), then the rest of a file grown since, up to the limit: one that
             # grows while it is read stops there
             data = fh.read(st.st_size + 1)
