@@ -303,6 +303,21 @@ def test_huge_file_is_refused_before_it_is_read(
         read_limited(huge)
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="Linux /proc")
+def test_a_file_longer_than_its_size_is_read_to_its_end_or_refused() -> None:
+    """A file holding more than its size said when it was opened (one growing while it is read;
+    /proc's files say 0 bytes) is read to its end, within the limit, or refused past it."""
+    from dataclasses import replace
+
+    from extractor.limits import LimitError, Limits, read_limited
+
+    status = Path("/proc/self/status")
+    data = read_limited(status)
+    assert status.stat().st_size == 0 and data.startswith(b"Name:") and b"\nPid:" in data
+    with pytest.raises(LimitError, match="grew while it was read"):
+        read_limited(status, replace(Limits(), file_bytes=16))
+
+
 def _hung(signum: int, frame: object) -> None:
     raise AssertionError("the batch is still reading after 30 s")
 
