@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 __all__ = [
     "Block",
@@ -34,13 +34,30 @@ DeadlineKind = Literal[
 ]
 
 
-# The objects made by the thousand per notice (spans, traces, blocks, sentences) set their
-# fields in one step: a frozen dataclass's own __init__ sets them one `object.__setattr__` at a
-# time, twice as slow. They stay frozen (assigning a field raises), compared and hashed by value.
-_SET = object.__setattr__
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True, init=False)
+def _fields_at_once(cls: type[_T]) -> type[_T]:
+    """A frozen dataclass whose `__init__` sets its fields in one step: the dataclass's own
+    sets them one `object.__setattr__` at a time, twice as slow, for the objects made by the
+    thousand per notice (spans, traces, blocks, sentences). Still frozen (assigning a field
+    raises), compared and hashed by value; the same parameters and defaults."""
+    own = fields(cls)  # type: ignore[arg-type]
+    names = [f.name for f in own]
+    defaults = {f"_{f.name}": f.default for f in own if f.default is not MISSING}
+    params = ", ".join(n + (f"=_{n}" if f"_{n}" in defaults else "") for n in names)
+    values = ", ".join(f"{n!r}: {n}" for n in names)
+    source = f"def __init__(self, {params}):\n    _set(self, '__dict__', {{{values}}})\n"
+    scope: dict[str, Any] = {"_set": object.__setattr__, **defaults}
+    exec(source, scope)  # as `dataclasses` writes its own __init__
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    setattr(cls, "__init__", init)  # noqa: B010 (mypy refuses assigning to a method)
+    return cls
+
+
+@_fields_at_once
+@dataclass(frozen=True)
 class Span:
     """A piece of the canonical text: `text == document.text[start:end]` (after trimming)."""
 
@@ -48,9 +65,6 @@ class Span:
     start: int
     end: int
     rule: str | None = None
-
-    def __init__(self, text: str, start: int, end: int, rule: str | None = None) -> None:
-        _SET(self, "__dict__", {"text": text, "start": start, "end": end, "rule": rule})
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,8 @@ class Document:
         return offset + delta
 
 
-@dataclass(frozen=True, init=False)
+@_fields_at_once
+@dataclass(frozen=True)
 class Block:
     """One line, list item or table cell; `body` excludes the list/section marker."""
 
@@ -101,30 +116,6 @@ class Block:
     level: int
     is_heading: bool
 
-    def __init__(
-        self,
-        start: int,
-        end: int,
-        body_start: int,
-        marker: str | None,
-        marker_kind: str | None,
-        level: int,
-        is_heading: bool,
-    ) -> None:
-        _SET(
-            self,
-            "__dict__",
-            {
-                "start": start,
-                "end": end,
-                "body_start": body_start,
-                "marker": marker,
-                "marker_kind": marker_kind,
-                "level": level,
-                "is_heading": is_heading,
-            },
-        )
-
 
 @dataclass(frozen=True)
 class Section:
@@ -135,7 +126,8 @@ class Section:
     parent: str | None
 
 
-@dataclass(frozen=True, init=False)
+@_fields_at_once
+@dataclass(frozen=True)
 class Sentence:
     start: int
     end: int
@@ -143,22 +135,6 @@ class Sentence:
     block: int
     section: str | None
     is_item: bool
-
-    def __init__(
-        self, start: int, end: int, text: str, block: int, section: str | None, is_item: bool
-    ) -> None:
-        _SET(
-            self,
-            "__dict__",
-            {
-                "start": start,
-                "end": end,
-                "text": text,
-                "block": block,
-                "section": section,
-                "is_item": is_item,
-            },
-        )
 
 
 @dataclass(frozen=True)
@@ -202,16 +178,14 @@ class NoticeMeta:
     addressees: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True, init=False)
+@_fields_at_once
+@dataclass(frozen=True)
 class Trace:
     """One rule firing anywhere in the document: the explanation log."""
 
     rule: str
     start: int
     end: int
-
-    def __init__(self, rule: str, start: int, end: int) -> None:
-        _SET(self, "__dict__", {"rule": rule, "start": start, "end": end})
 
 
 @dataclass(frozen=True)
